@@ -1,0 +1,53 @@
+# mathnn: every target works from a fresh clone; the virtual environment is made on demand.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: test lint docs translations check-translations browser-test bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.docs-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[docs]'
+	touch $@
+
+## test: install mathnn with its test extra and run doctests + tests/ (fails on any skip)
+test: $(VENV)/.test-installed
+	$(PY) -m pytest
+
+## lint: ruff and mypy on the library
+lint: $(VENV)/.test-installed
+	$(PY) -m ruff check mathnn tests
+	$(PY) -m mypy
+
+clean:
+	rm -rf docs/_build .pytest_cache .hypothesis .mypy_cache .ruff_cache
+
+# ---- documentation (docs/conf.py, scripts/docs_*.py, browser_tests/) ------------------
+## docs: English then French site, strict (-W -n --keep-going), into docs/_build/html/{en,fr}
+docs: $(VENV)/.docs-installed
+	$(PY) scripts/docs_build.py
+
+## translations: refresh docs/locales/fr/LC_MESSAGES/*.po from the English pages; report
+translations: $(VENV)/.docs-installed
+	$(PY) scripts/docs_translations.py update
+
+## check-translations: fail if a page has no .po or a message is untranslated or fuzzy
+check-translations: $(VENV)/.docs-installed
+	$(PY) scripts/docs_translations.py check
+
+$(VENV)/.browser-installed: $(VENV)/.docs-installed
+	$(PY) -c "import websocket" 2>/dev/null || $(PY) -m pip install -q 'websocket-client>=1.6'
+	touch $@
+
+## browser-test: headless Chromium loads every page of both editions, network blocked
+browser-test: $(VENV)/.browser-installed docs
+	@test -x /usr/bin/chromium || { echo "needs Debian's chromium: apt-get install -y chromium"; exit 1; }
+	$(PY) -m pytest -q -p no:cacheprovider browser_tests
+	$(PY) browser_tests/check_site.py docs/_build/html --screenshots docs/_build/screenshots

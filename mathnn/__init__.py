@@ -1,0 +1,50 @@
+"""mathnn: the mathematics of neural networks as a small NumPy reference library.
+
+Every module keeps one contract (:class:`Module`): ``forward(X)``,
+``backward_update_gradient(X, delta)`` that accumulates parameter gradients,
+``backward_delta(X, delta)`` that returns the input gradient,
+``update_parameters(gradient_step)`` and ``zero_grad()``. Losses
+(:class:`Loss`) return one value per sample and the gradient of their sum.
+"""
+
+from mathnn.activations import LogSoftmax, ReLU, Sigmoid, Softmax, TanH
+from mathnn.conv import Conv1D, Flatten, MaxPool1D
+from mathnn.gradcheck import gradcheck, jacobian, numerical_gradient, numerical_jacobian, relative_error
+from mathnn.linear import Linear
+from mathnn.losses import BCELoss, CrossEntropyLoss, MSELoss
+from mathnn.module import Loss, Module
+from mathnn.optim import SGD, Adam, Optimizer
+from mathnn.sequential import Sequential
+from mathnn.train import History, accuracy, fit, predict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "BCELoss",
+    "Conv1D",
+    "CrossEntropyLoss",
+    "Flatten",
+    "History",
+    "Linear",
+    "LogSoftmax",
+    "Loss",
+    "MSELoss",
+    "MaxPool1D",
+    "Module",
+    "Optimizer",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "TanH",
+    "accuracy",
+    "fit",
+    "gradcheck",
+    "jacobian",
+    "numerical_gradient",
+    "numerical_jacobian",
+    "predict",
+    "relative_error",
+]

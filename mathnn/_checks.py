@@ -1,0 +1,105 @@
+"""Input validation shared by every module.
+
+Each function raises ``TypeError`` or ``ValueError`` with a message that names
+what was expected and what came, and returns the validated array. Nothing here
+changes the caller's data: arrays are converted, never written to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+Array = NDArray[Any]
+
+
+def as_float_array(
+    value: ArrayLike,
+    name: str,
+    where: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    dtype: DTypeLike = None,
+    layout: str = "",
+) -> Array:
+    """Return ``value`` as a finite floating-point array, or raise.
+
+    ``where`` names the calling method (``"Linear.forward"``), ``layout`` the
+    expected axes (``"(batch, features)"``) for the error message. Integer
+    input is converted to ``dtype`` (float64 when ``dtype`` is None); a float
+    array keeps its dtype unless ``dtype`` is given.
+    """
+    array = np.asarray(value)
+    kind = array.dtype.kind
+    if kind not in "fiu":
+        raise TypeError(
+            f"{where}: expected {name} to be a real numeric array, "
+            f"got dtype {array.dtype} ({_describe(value)})"
+        )
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    elif kind != "f":
+        array = array.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else ndim
+        if array.ndim not in allowed:
+            dims = " or ".join(str(d) for d in allowed)
+            raise ValueError(
+                f"{where}: expected {name} with {dims} dimensions {layout}".rstrip()
+                + f", got shape {array.shape}"
+            )
+    if array.size and not np.isfinite(array).all():
+        bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(
+            f"{where}: expected finite values in {name}, got {bad} NaN or infinite "
+            f"entr{'y' if bad == 1 else 'ies'} in shape {array.shape}"
+        )
+    return array
+
+
+def check_axis(array: Array, axis: int, expected: int, name: str, where: str, what: str) -> None:
+    """Raise ``ValueError`` unless ``array.shape[axis] == expected``."""
+    if array.shape[axis] != expected:
+        raise ValueError(
+            f"{where}: expected {name} with {expected} {what} (axis {axis}), "
+            f"got {array.shape[axis]} in shape {array.shape}"
+        )
+
+
+def check_shape(array: Array, expected: tuple[int, ...], name: str, where: str) -> None:
+    """Raise ``ValueError`` unless ``array.shape == expected``."""
+    if array.shape != expected:
+        raise ValueError(f"{where}: expected {name} of shape {expected}, got {array.shape}")
+
+
+def check_same_shape(a: Array, a_name: str, b: Array, b_name: str, where: str) -> None:
+    """Raise ``ValueError`` unless two arrays have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{where}: expected {b_name} with the shape of {a_name} {a.shape}, got {b.shape}"
+        )
+
+
+def check_positive_int(value: object, name: str, where: str) -> int:
+    """Return ``value`` as an ``int`` if it is a positive integer, or raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{where}: expected {name} to be a positive int, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{where}: expected {name} to be a positive int, got {value}")
+    return int(value)
+
+
+def check_float_dtype(dtype: DTypeLike, where: str) -> np.dtype[Any]:
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, or raise ``TypeError``."""
+    resolved = np.dtype(dtype)
+    if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"{where}: expected dtype float32 or float64, got {resolved}")
+    return resolved
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,234 @@
+"""Element-wise activations and the two normalisations over the last axis.
+
+None of these modules has parameters. Each ``backward_delta`` multiplies the
+incoming ``delta`` by the local derivative, written next to its forward.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from mathnn import _numerics
+from mathnn._checks import Array, as_float_array, check_same_shape
+from mathnn.module import Module
+
+
+class _Activation(Module):
+    """Shared input checks: a batch axis (and a class axis for the softmaxes), finite values."""
+
+    min_ndim = 1
+    layout = "(batch, ...)"
+
+    def _input(self, X: ArrayLike, where: str) -> Array:
+        ndim = tuple(range(self.min_ndim, 8))
+        return as_float_array(X, "X", where, ndim=ndim, layout=self.layout)
+
+    def _pair(self, X: ArrayLike, delta: ArrayLike) -> tuple[Array, Array]:
+        where = f"{type(self).__name__}.backward_delta"
+        X = self._input(X, where)
+        delta = as_float_array(delta, "delta", where, dtype=X.dtype)
+        check_same_shape(X, "X", delta, "delta", where)
+        return X, delta
+
+
+class TanH(_Activation):
+    r"""Hyperbolic tangent, element-wise.
+
+    Shapes
+    ------
+    X : (N, ...) -> output : same shape;  delta : same shape.
+
+    Notes
+    -----
+    .. math::
+
+       z = \tanh(x), \qquad
+       \frac{\partial L}{\partial x} = \delta \odot (1 - \tanh^2 x).
+
+    Derivation: :ref:`page-activations`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import TanH, gradcheck
+    >>> X = np.array([[-1.0, 0.0, 2.0]])
+    >>> print(np.round(TanH().forward(X), 4))
+    [[-0.7616  0.      0.964 ]]
+    >>> print(np.round(TanH().backward_delta(X, np.ones((1, 3))), 4))
+    [[0.42   1.     0.0707]]
+    >>> bool(gradcheck(TanH(), np.random.default_rng(0).normal(size=(4, 3)))["X"] < 1e-7)
+    True
+    """
+
+    def forward(self, X: ArrayLike) -> Array:
+        """Return ``tanh(X)``."""
+        return np.tanh(self._input(X, "TanH.forward"))
+
+    def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``delta * (1 - tanh(X)**2)``."""
+        X, delta = self._pair(X, delta)
+        Z = np.tanh(X)
+        return delta * (1.0 - Z * Z)
+
+
+class Sigmoid(_Activation):
+    r"""Logistic sigmoid, element-wise, without overflow for large :math:`|x|`.
+
+    Shapes
+    ------
+    X : (N, ...) -> output : same shape;  delta : same shape.
+
+    Notes
+    -----
+    .. math::
+
+       \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad
+       \frac{\partial L}{\partial x} = \delta \odot \sigma(x) \odot (1 - \sigma(x)).
+
+    Derivation: :ref:`page-activations`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import Sigmoid, gradcheck
+    >>> X = np.array([[-800.0, 0.0, 2.0]])
+    >>> print(np.round(Sigmoid().forward(X), 4))
+    [[0.     0.5    0.8808]]
+    >>> print(np.round(Sigmoid().backward_delta(X, np.ones((1, 3))), 4))
+    [[0.    0.25  0.105]]
+    >>> bool(gradcheck(Sigmoid(), np.random.default_rng(0).normal(size=(4, 3)))["X"] < 1e-7)
+    True
+    """
+
+    def forward(self, X: ArrayLike) -> Array:
+        """Return ``1 / (1 + exp(-X))``."""
+        return _numerics.sigmoid(self._input(X, "Sigmoid.forward"))
+
+    def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``delta * s * (1 - s)`` with ``s = sigmoid(X)``."""
+        X, delta = self._pair(X, delta)
+        S = _numerics.sigmoid(X)
+        return delta * S * (1.0 - S)
+
+
+class ReLU(_Activation):
+    r"""Rectified linear unit, element-wise.
+
+    Shapes
+    ------
+    X : (N, ...) -> output : same shape;  delta : same shape.
+
+    Notes
+    -----
+    .. math::
+
+       z = \max(x, 0), \qquad
+       \frac{\partial L}{\partial x} = \delta \odot \mathbb{1}[x > 0].
+
+    The derivative at :math:`x = 0` is taken to be 0, as in PyTorch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import ReLU
+    >>> X = np.array([[-1.0, 0.0, 2.0]])
+    >>> print(ReLU().forward(X))
+    [[0. 0. 2.]]
+    >>> print(ReLU().backward_delta(X, np.full((1, 3), 5.0)))
+    [[0. 0. 5.]]
+    """
+
+    def forward(self, X: ArrayLike) -> Array:
+        """Return ``max(X, 0)``."""
+        X = self._input(X, "ReLU.forward")
+        return np.maximum(X, 0, dtype=X.dtype)
+
+    def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``delta`` where ``X > 0`` and 0 elsewhere."""
+        X, delta = self._pair(X, delta)
+        return np.where(X > 0, delta, 0).astype(X.dtype, copy=False)
+
+
+class Softmax(_Activation):
+    r"""Softmax over the last axis, stable for huge inputs.
+
+    Shapes
+    ------
+    X : (N, k) -> output S : (N, k), each row sums to 1;  delta : (N, k).
+
+    Notes
+    -----
+    The Jacobian of one row is :math:`\operatorname{diag}(s) - s s^\top`, so
+    the vector-Jacobian product needs no :math:`k \times k` matrix:
+
+    .. math::
+
+       s = \frac{e^{z - \max z}}{\sum_j e^{z_j - \max z}}, \qquad
+       \frac{\partial L}{\partial z} = s \odot \left(\delta - \langle \delta, s \rangle\right).
+
+    Derivation: :ref:`page-activations`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import Softmax, gradcheck
+    >>> S = Softmax().forward(np.array([[1.0, 2.0, 3.0], [1e4, 0.0, -1e4]]))
+    >>> print(np.round(S, 4))
+    [[0.09   0.2447 0.6652]
+     [1.     0.     0.    ]]
+    >>> bool(gradcheck(Softmax(), np.random.default_rng(0).normal(size=(4, 3)))["X"] < 1e-7)
+    True
+    """
+
+    min_ndim = 2
+    layout = "(batch, ..., classes)"
+
+    def forward(self, X: ArrayLike) -> Array:
+        """Return ``exp(X) / exp(X).sum(-1)``, computed stably."""
+        return _numerics.softmax(self._input(X, "Softmax.forward"))
+
+    def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``s * (delta - (delta * s).sum(-1))``."""
+        X, delta = self._pair(X, delta)
+        S = _numerics.softmax(X)
+        return S * (delta - (delta * S).sum(axis=-1, keepdims=True))
+
+
+class LogSoftmax(_Activation):
+    r"""Logarithm of the softmax over the last axis, by the log-sum-exp trick.
+
+    Shapes
+    ------
+    X : (N, k) -> output : (N, k);  delta : (N, k).
+
+    Notes
+    -----
+    .. math::
+
+       \log s = z - \operatorname{lse}(z), \qquad
+       \frac{\partial L}{\partial z} = \delta - s \sum_j \delta_j .
+
+    Derivation: :ref:`page-activations`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import LogSoftmax, gradcheck
+    >>> print(np.round(LogSoftmax().forward(np.array([[1e4, 0.0]])), 4))
+    [[     0. -10000.]]
+    >>> bool(gradcheck(LogSoftmax(), np.random.default_rng(0).normal(size=(4, 3)))["X"] < 1e-7)
+    True
+    """
+
+    min_ndim = 2
+    layout = "(batch, ..., classes)"
+
+    def forward(self, X: ArrayLike) -> Array:
+        """Return ``X - logsumexp(X)``."""
+        return _numerics.log_softmax(self._input(X, "LogSoftmax.forward"))
+
+    def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``delta - softmax(X) * delta.sum(-1)``."""
+        X, delta = self._pair(X, delta)
+        return delta - _numerics.softmax(X) * delta.sum(axis=-1, keepdims=True)

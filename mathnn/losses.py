@@ -1,0 +1,210 @@
+"""Losses: mean squared error, binary cross-entropy, cross-entropy on logits.
+
+Each ``forward(y, yhat)`` returns one loss per sample, shape ``(batch,)``; the
+batch loss is their sum, and ``backward(y, yhat)`` is its gradient with respect
+to ``yhat``, of the shape of ``yhat``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from mathnn import _numerics
+from mathnn._checks import Array, as_float_array, check_axis, check_same_shape
+from mathnn.module import Loss
+
+
+def _sample_sum(A: Array) -> Array:
+    """Sum every axis but the batch axis."""
+    return A.reshape(A.shape[0], -1).sum(axis=1)
+
+
+def _pair(y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+    yhat = as_float_array(yhat, "yhat", where, ndim=tuple(range(1, 8)), layout="(batch, ...)")
+    y = as_float_array(y, "y", where, dtype=yhat.dtype)
+    check_same_shape(yhat, "yhat", y, "y", where)
+    return y, yhat
+
+
+class MSELoss(Loss):
+    r"""Squared error summed over each sample's outputs.
+
+    Shapes
+    ------
+    y, yhat : (N, ...) -> per-sample loss : (N,);  backward : shape of yhat.
+
+    Notes
+    -----
+    .. math::
+
+       \ell(y_n, \hat y_n) = \lVert \hat y_n - y_n \rVert^2, \qquad
+       \frac{\partial L}{\partial \hat y} = 2 (\hat y - y).
+
+    Derivation: :ref:`page-losses`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import MSELoss
+    >>> y = np.array([[0.0, 1.0], [2.0, 2.0], [1.0, 0.0]])
+    >>> yhat = np.array([[1.0, 1.0], [0.0, 2.0], [1.0, 0.5]])
+    >>> print(MSELoss().forward(y, yhat))
+    [1.   4.   0.25]
+    >>> print(MSELoss().backward(y, yhat))
+    [[ 2.  0.]
+     [-4.  0.]
+     [ 0.  1.]]
+    """
+
+    def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``((yhat - y)**2)`` summed over each sample."""
+        y, yhat = _pair(y, yhat, "MSELoss.forward")
+        diff = yhat - y
+        return _sample_sum(diff * diff)
+
+    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``2 * (yhat - y)``."""
+        y, yhat = _pair(y, yhat, "MSELoss.backward")
+        return 2.0 * (yhat - y)
+
+
+class BCELoss(Loss):
+    r"""Binary cross-entropy on probabilities, summed over each sample's outputs.
+
+    Shapes
+    ------
+    y, yhat : (N, ...) with values in [0, 1] -> per-sample loss : (N,);
+    backward : shape of yhat.
+
+    Notes
+    -----
+    .. math::
+
+       \ell(y_n, \hat y_n) = -\sum_j \left[ y_{nj} \log \hat y_{nj}
+           + (1 - y_{nj}) \log (1 - \hat y_{nj}) \right], \qquad
+       \frac{\partial L}{\partial \hat y} = \frac{\hat y - y}{\hat y (1 - \hat y)}.
+
+    As in PyTorch, each logarithm is clamped at :math:`-100` so that
+    :math:`\hat y \in \{0, 1\}` gives a finite loss, and the denominator of
+    the gradient is clamped at :math:`10^{-12}`.
+    Derivation: :ref:`page-losses`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import BCELoss
+    >>> y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> yhat = np.array([[0.9, 0.2], [0.0, 0.5]])
+    >>> print(np.round(BCELoss().forward(y, yhat), 4))
+    [0.3285 0.6931]
+    >>> print(np.round(BCELoss().backward(y, yhat), 4))
+    [[-1.1111  1.25  ]
+     [ 0.     -2.    ]]
+    """
+
+    clamp_log = -100.0
+    eps = 1e-12
+
+    def _pair(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+        y, yhat = _pair(y, yhat, where)
+        for name, array in (("yhat", yhat), ("y", y)):
+            if array.size and (array.min() < 0 or array.max() > 1):
+                raise ValueError(
+                    f"{where}: expected {name} in [0, 1], got values in "
+                    f"[{array.min():.4g}, {array.max():.4g}]"
+                )
+        return y, yhat
+
+    def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``-(y log yhat + (1 - y) log(1 - yhat))`` summed over each sample."""
+        y, yhat = self._pair(y, yhat, "BCELoss.forward")
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(yhat), self.clamp_log)
+            log_q = np.maximum(np.log1p(-yhat), self.clamp_log)
+        return -_sample_sum(y * log_p + (1.0 - y) * log_q)
+
+    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``(yhat - y) / max(yhat (1 - yhat), 1e-12)``."""
+        y, yhat = self._pair(y, yhat, "BCELoss.backward")
+        return (yhat - y) / np.maximum(yhat * (1.0 - yhat), self.eps)
+
+
+class CrossEntropyLoss(Loss):
+    r"""Cross-entropy of the softmax of logits, fused for stability.
+
+    ``y`` is either one-hot (or class probabilities) of shape ``(N, k)``, or
+    integer class labels of shape ``(N,)`` with values in ``0 .. k-1``.
+
+    Shapes
+    ------
+    y : (N, k) or (N,) integers;  yhat = logits z : (N, k) ->
+    per-sample loss : (N,);  backward : (N, k).
+
+    Notes
+    -----
+    With :math:`s = \operatorname{softmax}(z)` and one-hot :math:`y`:
+
+    .. math::
+
+       \ell(y_n, z_n) = -\sum_j y_{nj} \log s_{nj}
+                     = \operatorname{lse}(z_n) - \langle y_n, z_n \rangle, \qquad
+       \frac{\partial L}{\partial z} = s - y .
+
+    For class probabilities that do not sum to 1 the gradient is
+    :math:`s \sum_j y_j - y`. Logits of :math:`\pm 10^4` stay finite.
+    Derivation: :ref:`page-activations`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import CrossEntropyLoss
+    >>> z = np.array([[2.0, 0.0, -1.0], [0.0, 1e4, 0.0]])
+    >>> labels = np.array([0, 2])
+    >>> print(np.round(CrossEntropyLoss().forward(labels, z), 4).tolist())
+    [0.1698, 10000.0]
+    >>> print(np.round(CrossEntropyLoss().backward(labels, z), 4))
+    [[-0.1565  0.1155  0.0411]
+     [ 0.      1.     -1.    ]]
+    >>> one_hot = np.eye(3)[labels]
+    >>> bool(np.allclose(CrossEntropyLoss().forward(one_hot, z), [0.1698, 1e4], atol=1e-4))
+    True
+    """
+
+    def _pair(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+        z = as_float_array(yhat, "yhat (logits)", where, ndim=2, layout="(batch, classes)")
+        n, k = z.shape
+        labels = np.asarray(y)
+        if labels.ndim == 1:
+            if labels.dtype.kind not in "iu":
+                raise TypeError(
+                    f"{where}: expected y as integer class labels of shape ({n},) or one-hot "
+                    f"of shape ({n}, {k}), got dtype {labels.dtype} with shape {labels.shape}"
+                )
+            check_axis(labels, 0, n, "y", where, "labels")
+            if labels.size and (labels.min() < 0 or labels.max() >= k):
+                raise ValueError(
+                    f"{where}: expected integer labels in [0, {k - 1}], got values in "
+                    f"[{labels.min()}, {labels.max()}]"
+                )
+            one_hot = np.zeros_like(z)
+            one_hot[np.arange(n), labels] = 1.0
+            return one_hot, z
+        target = as_float_array(y, "y", where, ndim=2, dtype=z.dtype, layout="(batch, classes)")
+        check_same_shape(z, "yhat (logits)", target, "y (one-hot)", where)
+        if target.size and target.min() < 0:
+            raise ValueError(
+                f"{where}: expected y one-hot or class probabilities (>= 0), "
+                f"got a minimum of {target.min():.4g}"
+            )
+        return target, z
+
+    def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``-(y * log_softmax(yhat)).sum(-1)``."""
+        target, z = self._pair(y, yhat, "CrossEntropyLoss.forward")
+        return -(target * _numerics.log_softmax(z)).sum(axis=1)
+
+    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``softmax(yhat) * y.sum(-1) - y`` (``softmax(yhat) - y`` for one-hot ``y``)."""
+        target, z = self._pair(y, yhat, "CrossEntropyLoss.backward")
+        return _numerics.softmax(z) * target.sum(axis=1, keepdims=True) - target

@@ -1,0 +1,129 @@
+"""The two contracts every piece of a network keeps: :class:`Module` and :class:`Loss`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from mathnn._checks import Array
+
+
+class Module:
+    r"""Base class of every layer: a differentiable map of a batch.
+
+    A module holds its parameters and the gradients accumulated for them in
+    two dictionaries with the same keys and shapes. Back-propagation is split
+    in two calls, both given the input ``X`` of the forward pass and
+    ``delta``, the gradient of the loss with respect to the module's output:
+
+    * :meth:`backward_update_gradient` *adds* :math:`\partial L/\partial \theta`
+      to ``gradients`` (so gradients accumulate until :meth:`zero_grad`);
+    * :meth:`backward_delta` *returns* :math:`\partial L/\partial X`, which is
+      the ``delta`` of the module before it.
+
+    Attributes
+    ----------
+    parameters : dict of str to ndarray
+        The module's own arrays; writing into them changes the module.
+    gradients : dict of str to ndarray
+        Same keys, shapes and dtypes as ``parameters``.
+
+    Examples
+    --------
+    >>> from mathnn import Module
+    >>> Module().parameters
+    {}
+    """
+
+    def __init__(self) -> None:
+        self.parameters: dict[str, Array] = {}
+        self.gradients: dict[str, Array] = {}
+
+    def forward(self, X: ArrayLike) -> Array:
+        """Return the module's output for the batch ``X``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward")
+
+    def __call__(self, X: ArrayLike) -> Array:
+        return self.forward(X)
+
+    def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
+        """Add the loss gradient of every parameter to ``gradients``.
+
+        A module without parameters has nothing to add.
+        """
+
+    def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
+        """Return :math:`\\partial L/\\partial X`, an array of the shape of ``X``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define backward_delta")
+
+    def update_parameters(self, gradient_step: float = 1e-3) -> None:
+        r"""Take one gradient step in place: :math:`\theta \leftarrow \theta - \eta\, g`.
+
+        Parameters
+        ----------
+        gradient_step : float
+            The learning rate :math:`\eta`.
+        """
+        step = float(gradient_step)
+        for key, parameter in self.parameters.items():
+            parameter -= step * self.gradients[key]
+
+    def zero_grad(self) -> None:
+        """Set every accumulated gradient back to zero, in place."""
+        for gradient in self.gradients.values():
+            gradient.fill(0)
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Array, Array]]:
+        """Yield ``(name, parameter, gradient)`` for this module and any sub-module.
+
+        Examples
+        --------
+        >>> from mathnn import Linear
+        >>> [name for name, _, _ in Linear(3, 2, rng=0).named_parameters()]
+        ['W', 'b']
+        """
+        for key, parameter in self.parameters.items():
+            yield prefix + key, parameter, self.gradients[key]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Loss:
+    r"""Base class of the losses: one value per sample and its gradient.
+
+    ``forward(y, yhat)`` returns an array of shape ``(batch,)``; the batch
+    loss is its sum :math:`L = \sum_n \ell(y_n, \hat y_n)`. ``backward(y, yhat)``
+    returns :math:`\partial L/\partial \hat y`, an array of the shape of ``yhat``.
+
+    Examples
+    --------
+    >>> from mathnn import Loss, MSELoss
+    >>> isinstance(MSELoss(), Loss)
+    True
+    """
+
+    def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return the per-sample losses, shape ``(batch,)``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward")
+
+    def __call__(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        return self.forward(y, yhat)
+
+    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return the gradient of the summed loss with respect to ``yhat``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define backward")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def resolve_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
+    """Return a Generator: ``rng`` itself, a new one seeded with it, or an unseeded one."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"expected rng to be a numpy Generator, an int seed or None, got {rng!r}")

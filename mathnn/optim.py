@@ -1,0 +1,134 @@
+"""Optimisers: plain and momentum SGD, and Adam. Each updates parameters in place."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mathnn._checks import Array
+from mathnn.module import Module
+
+
+class Optimizer:
+    """Base class: holds the ``(name, parameter, gradient)`` triples of a module.
+
+    Parameters
+    ----------
+    module : Module
+        The network; its :meth:`~mathnn.Module.named_parameters` are optimised.
+    lr : float
+        Learning rate, a positive number.
+    """
+
+    def __init__(self, module: Module, lr: float) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}: expected a Module, got {type(module).__name__}")
+        if not (isinstance(lr, (int, float)) and lr > 0):
+            raise ValueError(f"{type(self).__name__}: expected lr > 0, got {lr!r}")
+        self.module = module
+        self.lr = float(lr)
+        self.params = list(module.named_parameters())
+
+    def zero_grad(self) -> None:
+        """Reset the gradients of every parameter."""
+        self.module.zero_grad()
+
+    def step(self) -> None:
+        """Update every parameter from its gradient."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, with optional (heavy-ball) momentum.
+
+    Notes
+    -----
+    With gradient :math:`g`, velocity :math:`v` (starting at 0), momentum
+    :math:`\mu` and learning rate :math:`\eta`, as in PyTorch:
+
+    .. math:: v \leftarrow \mu v + g, \qquad \theta \leftarrow \theta - \eta v .
+
+    With :math:`\mu = 0` this is ``module.update_parameters(lr)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import SGD, Linear
+    >>> layer = Linear(2, 3, rng=0)
+    >>> layer.gradients["b"][...] = 1.0
+    >>> opt = SGD(layer, lr=0.1, momentum=0.9)
+    >>> opt.step(); opt.step()
+    >>> print(np.round(layer.parameters["b"], 4))
+    [-0.29 -0.29 -0.29]
+    """
+
+    def __init__(self, module: Module, lr: float = 0.1, momentum: float = 0.0) -> None:
+        super().__init__(module, lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"SGD: expected momentum in [0, 1), got {momentum!r}")
+        self.momentum = float(momentum)
+        self.velocity: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
+
+    def step(self) -> None:
+        """Apply one update to every parameter, in place."""
+        if self.momentum == 0.0:
+            for _, parameter, gradient in self.params:
+                parameter -= self.lr * gradient
+            return
+        for (_, parameter, gradient), velocity in zip(self.params, self.velocity):
+            velocity *= self.momentum
+            velocity += gradient
+            parameter -= self.lr * velocity
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma and Ba, 2015) with bias correction.
+
+    Notes
+    -----
+    At step :math:`t`:
+
+    .. math::
+
+       m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad
+       v \leftarrow \beta_2 v + (1 - \beta_2) g^2, \quad
+       \theta \leftarrow \theta - \eta\,
+           \frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import Adam, Linear
+    >>> layer = Linear(2, 3, rng=0)
+    >>> layer.gradients["b"][...] = 5.0
+    >>> Adam(layer, lr=0.01).step()
+    >>> print(np.round(layer.parameters["b"], 4))
+    [-0.01 -0.01 -0.01]
+    """
+
+    def __init__(
+        self,
+        module: Module,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(module, lr)
+        if not all(0.0 <= beta < 1.0 for beta in betas):
+            raise ValueError(f"Adam: expected betas in [0, 1), got {betas!r}")
+        self.beta1, self.beta2 = (float(beta) for beta in betas)
+        self.eps = float(eps)
+        self.t = 0
+        self.m: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
+        self.v: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
+
+    def step(self) -> None:
+        """Apply one update to every parameter, in place."""
+        self.t += 1
+        correction1 = 1.0 - self.beta1**self.t
+        correction2 = 1.0 - self.beta2**self.t
+        for (_, parameter, gradient), m, v in zip(self.params, self.m, self.v):
+            m *= self.beta1
+            m += (1.0 - self.beta1) * gradient
+            v *= self.beta2
+            v += (1.0 - self.beta2) * gradient * gradient
+            parameter -= (self.lr / correction1) * m / (np.sqrt(v / correction2) + self.eps)

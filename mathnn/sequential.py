@@ -1,0 +1,149 @@
+"""Chaining modules: the forward pass and back-propagation through a stack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from mathnn._checks import Array
+from mathnn.module import Module
+
+
+class Sequential(Module):
+    r"""A stack of modules applied one after the other; itself a :class:`Module`.
+
+    ``forward`` keeps the input of every module. The two backward methods must
+    then be called with the ``X`` of the last ``forward``; they walk the stack
+    from the end, each module turning :math:`\Delta^h` into
+    :math:`\Delta^{h-1} = \partial L / \partial Z^{h-1}`.
+
+    Shapes
+    ------
+    X : input of the first module -> output of the last module;
+    delta : shape of the output.
+
+    Parameters
+    ----------
+    *modules : Module
+        The layers, in the order the data goes through them.
+
+    Notes
+    -----
+    With :math:`Z^0 = X` and :math:`Z^h = f_h(Z^{h-1})`, back-propagation
+    is the chain rule applied one module at a time:
+
+    .. math::
+
+       \Delta^{H} = \delta, \qquad
+       \Delta^{h-1} = \texttt{backward\_delta}_h(Z^{h-1}, \Delta^h), \qquad
+       \frac{\partial L}{\partial \theta_h} \mathrel{+}=
+           \texttt{backward\_update\_gradient}_h(Z^{h-1}, \Delta^h).
+
+    ``parameters`` and ``gradients`` of a ``Sequential`` are empty: the arrays
+    live in its modules; :meth:`named_parameters` lists them all.
+    Derivation: :ref:`page-backprop`.
+
+    Raises
+    ------
+    ValueError
+        If a backward method is called before any ``forward``, or with an
+        ``X`` other than the one of the last ``forward``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import Linear, Sequential, TanH, gradcheck
+    >>> rng = np.random.default_rng(0)
+    >>> net = Sequential(Linear(4, 3, rng=rng), TanH(), Linear(3, 2, rng=rng))
+    >>> net
+    Sequential(Linear(4, 3), TanH(), Linear(3, 2))
+    >>> X = rng.normal(size=(5, 4))
+    >>> net.forward(X).shape
+    (5, 2)
+    >>> net.backward_delta(X, np.ones((5, 2))).shape
+    (5, 4)
+    >>> [name for name, _, _ in net.named_parameters()]
+    ['0.W', '0.b', '2.W', '2.b']
+    >>> bool(max(gradcheck(net, X).values()) < 1e-7)
+    True
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        for index, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(
+                    f"Sequential: expected Module instances, got {type(module).__name__} "
+                    f"at position {index}"
+                )
+        self.modules = list(modules)
+        self._inputs: list[Array] | None = None
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.modules)
+
+    def __len__(self) -> int:
+        return len(self.modules)
+
+    def __getitem__(self, index: int) -> Module:
+        return self.modules[index]
+
+    def forward(self, X: ArrayLike) -> Array:
+        """Run every module in turn; remember each module's input for the backward pass."""
+        Z = np.asarray(X)
+        inputs = []
+        for module in self.modules:
+            inputs.append(Z)
+            Z = module.forward(Z)
+        self._inputs = inputs
+        return Z
+
+    def _check_same_input(self, X: ArrayLike, where: str) -> list[Array]:
+        if self._inputs is None:
+            raise ValueError(f"{where}: expected a call to forward(X) first, got none")
+        first = self._inputs[0] if self._inputs else np.asarray(X)
+        X = np.asarray(X)
+        if X is not first and (X.shape != first.shape or not np.array_equal(X, first)):
+            raise ValueError(
+                f"{where}: expected the X of the last forward (shape {first.shape}), "
+                f"got a different array of shape {X.shape}; call forward(X) first"
+            )
+        return self._inputs
+
+    def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
+        """Back-propagate ``delta`` and add every module's parameter gradients."""
+        inputs = self._check_same_input(X, "Sequential.backward_update_gradient")
+        delta = np.asarray(delta)
+        for index in range(len(self.modules) - 1, -1, -1):
+            module = self.modules[index]
+            module.backward_update_gradient(inputs[index], delta)
+            if index > 0:
+                delta = module.backward_delta(inputs[index], delta)
+
+    def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
+        """Return :math:`\\partial L/\\partial X` by the chain of ``backward_delta`` calls."""
+        inputs = self._check_same_input(X, "Sequential.backward_delta")
+        delta = np.asarray(delta)
+        for module, module_input in zip(reversed(self.modules), reversed(inputs)):
+            delta = module.backward_delta(module_input, delta)
+        return delta
+
+    def update_parameters(self, gradient_step: float = 1e-3) -> None:
+        """Call ``update_parameters`` on every module."""
+        for module in self.modules:
+            module.update_parameters(gradient_step)
+
+    def zero_grad(self) -> None:
+        """Call ``zero_grad`` on every module."""
+        for module in self.modules:
+            module.zero_grad()
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Array, Array]]:
+        """Yield ``("<index>.<key>", parameter, gradient)`` for every module."""
+        for index, module in enumerate(self.modules):
+            yield from module.named_parameters(f"{prefix}{index}.")
+
+    def __repr__(self) -> str:
+        return "Sequential(" + ", ".join(repr(m) for m in self.modules) + ")"
