@@ -9,7 +9,13 @@ Every module keeps one contract (:class:`Module`): ``forward(X)``,
 
 from mathnn.activations import LogSoftmax, ReLU, Sigmoid, Softmax, TanH
 from mathnn.conv import Conv1D, Flatten, MaxPool1D
-from mathnn.gradcheck import gradcheck, jacobian, numerical_gradient, numerical_jacobian, relative_error
+from mathnn.gradcheck import (
+    gradcheck,
+    jacobian,
+    numerical_gradient,
+    numerical_jacobian,
+    relative_error,
+)
 from mathnn.linear import Linear
 from mathnn.losses import BCELoss, CrossEntropyLoss, MSELoss
 from mathnn.module import Loss, Module

@@ -21,7 +21,7 @@ def as_float_array(
     where: str,
     *,
     ndim: int | tuple[int, ...] | None = None,
-    dtype: DTypeLike = None,
+    dtype: DTypeLike | None = None,
     layout: str = "",
 ) -> Array:
     """Return ``value`` as a finite floating-point array, or raise.

@@ -53,7 +53,7 @@ def windows(X: Array, k_size: int, stride: int) -> Array:
     )
 
 
-def _sequence(X: ArrayLike, k_size: int, where: str, dtype: DTypeLike = None) -> Array:
+def _sequence(X: ArrayLike, k_size: int, where: str, dtype: DTypeLike | None = None) -> Array:
     X = as_float_array(X, "X", where, ndim=3, dtype=dtype, layout="(batch, length, channels)")
     if X.shape[1] < k_size:
         raise ValueError(
@@ -300,7 +300,8 @@ class Flatten(Module):
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``X.reshape(N, -1)``."""
-        X = as_float_array(X, "X", "Flatten.forward", ndim=tuple(range(2, 8)), layout="(batch, ...)")
+        where = "Flatten.forward"
+        X = as_float_array(X, "X", where, ndim=tuple(range(2, 8)), layout="(batch, ...)")
         return X.reshape(X.shape[0], -1)
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:

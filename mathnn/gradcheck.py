@@ -2,7 +2,10 @@ r"""Checking gradients: numerical and analytic Jacobians, and ``gradcheck``.
 
 The numerical derivative is the central difference
 
-.. math:: \frac{\partial f}{\partial x_i} \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon},
+.. math::
+
+   \frac{\partial f}{\partial x_i} \approx
+   \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon},
 
 whose error is :math:`O(\varepsilon^2)` from truncation plus about
 :math:`u |f| / \varepsilon` from rounding (:math:`u` the unit round-off), hence
@@ -126,9 +129,8 @@ def jacobian(module: Module, X: ArrayLike, wrt: str = "X") -> Array:
     saved = {name: g.copy() for name, (_, g) in named.items()}
     try:
         for i in range(Z.size):
-            delta = np.zeros(Z.size, dtype=Z.dtype)
-            delta[i] = 1.0
-            delta = delta.reshape(Z.shape)
+            delta = np.zeros(Z.shape, dtype=Z.dtype)
+            delta.flat[i] = 1.0
             if wrt == "X":
                 rows[i] = module.backward_delta(X, delta)
             else:
@@ -237,9 +239,9 @@ def gradcheck(
         if y is None:
             raise ValueError("gradcheck: expected the target y for a Loss, got None")
         loss = module
-        analytic = np.asarray(loss.backward(y, X), dtype=np.float64)
+        gradient = np.asarray(loss.backward(y, X), dtype=np.float64)
         numeric = numerical_gradient(lambda: float(loss.forward(y, X).sum()), X, eps)
-        return {"yhat": relative_error(analytic, numeric)}
+        return {"yhat": relative_error(gradient, numeric)}
     if y is not None:
         raise ValueError("gradcheck: expected no y for a Module (y is for losses)")
     named = [(name, p, g) for name, p, g in module.named_parameters()]
@@ -257,7 +259,7 @@ def gradcheck(
         module.backward_update_gradient(X, delta)
         analytic.update({name: g.astype(np.float64) for name, _, g in named})
     finally:
-        for (_, _, gradient), old in zip(named, saved):
+        for (_, _, gradient), old in zip(named, saved, strict=True):
             gradient[...] = old
 
     def f() -> float:

@@ -21,7 +21,8 @@ class Optimizer:
 
     def __init__(self, module: Module, lr: float) -> None:
         if not isinstance(module, Module):
-            raise TypeError(f"{type(self).__name__}: expected a Module, got {type(module).__name__}")
+            name = type(self).__name__
+            raise TypeError(f"{name}: expected a Module, got {type(module).__name__}")
         if not (isinstance(lr, (int, float)) and lr > 0):
             raise ValueError(f"{type(self).__name__}: expected lr > 0, got {lr!r}")
         self.module = module
@@ -74,7 +75,7 @@ class SGD(Optimizer):
             for _, parameter, gradient in self.params:
                 parameter -= self.lr * gradient
             return
-        for (_, parameter, gradient), velocity in zip(self.params, self.velocity):
+        for (_, parameter, gradient), velocity in zip(self.params, self.velocity, strict=True):
             velocity *= self.momentum
             velocity += gradient
             parameter -= self.lr * velocity
@@ -126,7 +127,7 @@ class Adam(Optimizer):
         self.t += 1
         correction1 = 1.0 - self.beta1**self.t
         correction2 = 1.0 - self.beta2**self.t
-        for (_, parameter, gradient), m, v in zip(self.params, self.m, self.v):
+        for (_, parameter, gradient), m, v in zip(self.params, self.m, self.v, strict=True):
             m *= self.beta1
             m += (1.0 - self.beta1) * gradient
             v *= self.beta2

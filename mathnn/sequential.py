@@ -126,7 +126,7 @@ class Sequential(Module):
         """Return :math:`\\partial L/\\partial X` by the chain of ``backward_delta`` calls."""
         inputs = self._check_same_input(X, "Sequential.backward_delta")
         delta = np.asarray(delta)
-        for module, module_input in zip(reversed(self.modules), reversed(inputs)):
+        for module, module_input in zip(reversed(self.modules), reversed(inputs), strict=True):
             delta = module.backward_delta(module_input, delta)
         return delta
 

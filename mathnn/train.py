@@ -188,7 +188,10 @@ def predict(model: Module, X: ArrayLike, batch_size: int = 1024) -> Array:
     """
     X = np.asarray(X)
     batch_size = check_positive_int(batch_size, "batch_size", "predict")
-    parts = [model.forward(X[i : i + batch_size]).argmax(axis=-1) for i in range(0, len(X), batch_size)]
+    parts = [
+        model.forward(X[start : start + batch_size]).argmax(axis=-1)
+        for start in range(0, len(X), batch_size)
+    ]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
 
