@@ -9,6 +9,7 @@ Every module keeps one contract (:class:`Module`): ``forward(X)``,
 
 from mathnn.activations import LogSoftmax, ReLU, Sigmoid, Softmax, TanH
 from mathnn.conv import Conv1D, Flatten, MaxPool1D
+from mathnn.data import load_digits, load_mnist1d
 from mathnn.gradcheck import (
     gradcheck,
     jacobian,
@@ -49,6 +50,8 @@ __all__ = [
     "fit",
     "gradcheck",
     "jacobian",
+    "load_digits",
+    "load_mnist1d",
     "numerical_gradient",
     "numerical_jacobian",
     "predict",
