@@ -1,0 +1,220 @@
+"""Sphinx configuration of the mathnn site (English source, French through gettext).
+
+Local build: ``make docs`` (English into _build/html/en, French into _build/html/fr).
+ReadTheDocs: see the comment at the top of ``.readthedocs.yaml``.
+Nothing here downloads anything at build or view time (MathJax is vendored in _static).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from docutils import nodes
+from docutils.transforms import Transform
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+if str(ROOT) not in sys.path:  # mathnn importable even without `pip install -e .`
+    sys.path.insert(0, str(ROOT))
+
+# -- Project ------------------------------------------------------------------
+project = "mathnn"
+author = "the mathnn authors"
+copyright = "2026, the mathnn authors"
+release = version = "0.1.0"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+]
+# No sphinx.ext.intersphinx: it downloads inventories at build time.
+# No sphinx.ext.viewcode: its [docs] back-links break for objects reached both as
+# mathnn.X and mathnn.conv.X (e.g. mathnn.conv.output_length), caught by browser-test.
+
+exclude_patterns = ["_build", "locales", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+templates_path = ["_templates"]
+root_doc = "index"
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
+
+# -- MyST / myst-nb -----------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_dmath_double_inline = True
+myst_heading_anchors = 3
+
+nb_execution_mode = "cache"
+# One cache for both languages: the French build reuses the English execution.
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+# -- Autodoc / napoleon (numpydoc) --------------------------------------------
+autodoc_typehints = "none"  # types live in the numpydoc sections, not in signatures
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+napoleon_custom_sections = [("Shapes", "params_style")]
+
+# Strict build (-n): numpydoc type strings such as "ndarray of shape (N, d)" and the
+# numpy / typing names cannot resolve without intersphinx; mathnn names must resolve.
+nitpicky = True
+
+
+def _mathnn_public_names() -> list[str]:
+    try:
+        import mathnn
+
+        return [n for n in getattr(mathnn, "__all__", []) if n.isidentifier()]
+    except Exception:  # the package may not be importable yet
+        return []
+
+
+# Ignore unresolved names that are not mathnn's; a bare public name such as `Linear`
+# still fails, so pages must write `mathnn.Linear` (or `~mathnn.Linear`).
+_OWN = "|".join(_mathnn_public_names())
+_NOT_MATHNN = r"(?!mathnn\b)" + (rf"(?!(?:{_OWN})$)" if _OWN else "") + r".*"
+nitpick_ignore_regex = [
+    (r"py:(class|obj|data|func|meth|attr|exc)", r"(np|numpy|typing|collections)\..*"),
+    (r"py:(class|obj|data)", _NOT_MATHNN),
+    (r"py:(class|obj)", r"mathnn(\.\w+)*\._\w+"),  # private bases (show-inheritance)
+]
+
+# -- i18n ---------------------------------------------------------------------
+language = "en"
+locale_dirs = ["locales/"]
+gettext_compact = False  # one .po per page
+gettext_uuid = False
+gettext_location = False  # no "#: file:line" comments: no churn in the .po files
+gettext_last_translator = "mathnn authors"
+gettext_language_team = "French"
+
+LANGUAGES = {"en": "English", "fr": "Français"}
+
+# -- HTML ---------------------------------------------------------------------
+html_theme = "sphinx_rtd_theme"
+html_static_path = ["_static"]
+html_css_files = ["mathnn.css"]
+html_title = "mathnn"
+html_show_sourcelink = False
+html_show_sphinx = False
+html_copy_source = False
+html_last_updated_fmt = None
+html_theme_options = {
+    "navigation_depth": 2,
+    "collapse_navigation": False,
+    "prev_next_buttons_location": "bottom",
+    "style_external_links": False,
+}
+
+# MathJax 3.2.2 vendored from the npm package (es5/ subset), so math renders offline.
+# Fonts and extensions are found next to tex-chtml.js ([mathjax] = its folder).
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax3_config = {
+    "loader": {"load": []},
+    "tex": {
+        "inlineMath": [["\\(", "\\)"]],
+        "displayMath": [["\\[", "\\]"]],
+        "processEscapes": False,
+        "tags": "none",  # Sphinx numbers labelled equations itself
+    },
+    "options": {
+        # only Sphinx's math nodes (and notebook outputs) are typeset; stray $$ stays
+        # visible as raw text, so the browser test can catch it
+        "ignoreHtmlClass": "tex2jax_ignore|mathjax_ignore|document",
+        "processHtmlClass": "tex2jax_process|mathjax_process|math|output_area",
+        "menuOptions": {"settings": {"assistiveMml": True, "explorer": False}},
+    },
+    "chtml": {"matchFontHeight": False},
+}
+
+
+# -- Math blocks are not translatable -----------------------------------------
+class MathBlocksNotTranslatable(Transform):
+    """Keep display math out of the .pot and out of the translation pass.
+
+    A translated display-math block renders as ``::`` instead of the formula
+    (MyST-Parser issues #444, #980); formulas are shared by both languages.
+    Runs before sphinx.transforms.i18n.Locale (priority 20).
+    """
+
+    default_priority = 5
+
+    def apply(self, **kwargs: object) -> None:
+        for node in self.document.findall(nodes.math_block):
+            node["translatable"] = False
+
+
+# -- Language switch ----------------------------------------------------------
+def _other_language_url(app, pagename: str, other: str) -> str:
+    """Relative URL of the same page in the other language.
+
+    Local: _build/html/<lang>/<page>.html  -> ../<other>/<page>.html
+    ReadTheDocs: /<lang>/<version>/<page>.html -> ../../<other>/<version>/<page>.html
+    (the French project is attached to the English one as a translation).
+    """
+    depth = pagename.count("/")
+    target = f"{pagename}.html"
+    if os.environ.get("READTHEDOCS") == "True":
+        rtd_version = os.environ.get("READTHEDOCS_VERSION", "latest")
+        return "../" * (depth + 2) + f"{other}/{rtd_version}/{target}"
+    return "../" * (depth + 1) + f"{other}/{target}"
+
+
+def _add_language_switch(app, pagename, templatename, context, doctree) -> None:
+    current = app.config.language or "en"
+    links = []
+    for code, label in LANGUAGES.items():
+        if code == current:
+            continue
+        links.append(
+            {"code": code, "label": label, "url": _other_language_url(app, pagename, code)}
+        )
+    context["mathnn_language"] = current
+    context["mathnn_language_label"] = LANGUAGES.get(current, current)
+    context["mathnn_language_links"] = links
+
+
+# -- Chapters not written yet ---------------------------------------------------
+def _drop_missing_chapters(app, docname: str, source: list[str]) -> None:
+    """With MATHNN_DOCS_ALLOW_MISSING=1, drop toctree entries of pages not written yet.
+
+    Only for work in progress: `make docs` (strict) leaves the variable unset, so a
+    missing chapter fails the build there.
+    """
+    if docname != root_doc or os.environ.get("MATHNN_DOCS_ALLOW_MISSING") != "1":
+        return
+    lines = source[0].split("\n")
+    in_toc, kept = False, []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("```{toctree}"):
+            in_toc = True
+        elif in_toc and stripped.startswith("```"):
+            in_toc = False
+        elif in_toc and stripped and not stripped.startswith(":"):
+            if not any((DOCS / f"{stripped}{ext}").exists() for ext in (".md", ".ipynb")):
+                continue
+        kept.append(line)
+    source[0] = "\n".join(kept)
+
+
+def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> list[str]:
+    # the filtered toctree depends on which chapter files exist: re-read the index
+    if os.environ.get("MATHNN_DOCS_ALLOW_MISSING") == "1":
+        return [root_doc]
+    return []
+
+
+def setup(app):
+    app.add_transform(MathBlocksNotTranslatable)
+    app.connect("source-read", _drop_missing_chapters)
+    app.connect("env-get-outdated", _reread_index_when_allowing_missing)
+    app.connect("html-page-context", _add_language_switch)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
