@@ -31,7 +31,9 @@ def as_float_array(
     input is converted to ``dtype`` (float64 when ``dtype`` is None); a float
     array keeps its dtype unless ``dtype`` is given.
     """
-    array = np.asarray(value)
+    # Fast path for the common case (an ndarray already of the wanted dtype): no conversion
+    # call at all, only the finiteness scan below, which is never skipped.
+    array = value if type(value) is np.ndarray else np.asarray(value)
     kind = array.dtype.kind
     if kind not in "fiu":
         raise TypeError(
@@ -39,7 +41,8 @@ def as_float_array(
             f"got dtype {array.dtype} ({_describe(value)})"
         )
     if dtype is not None:
-        array = array.astype(dtype, copy=False)
+        if array.dtype != dtype:
+            array = array.astype(dtype)
     elif kind != "f":
         array = array.astype(np.float64)
     if ndim is not None:

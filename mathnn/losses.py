@@ -187,9 +187,7 @@ class CrossEntropyLoss(Loss):
                     f"{where}: expected integer labels in [0, {k - 1}], got values in "
                     f"[{labels.min()}, {labels.max()}]"
                 )
-            one_hot = np.zeros_like(z)
-            one_hot[np.arange(n), labels] = 1.0
-            return one_hot, z
+            return labels, z  # integer labels: no one-hot matrix is built (see forward)
         target = as_float_array(y, "y", where, ndim=2, dtype=z.dtype, layout="(batch, classes)")
         check_same_shape(z, "yhat (logits)", target, "y (one-hot)", where)
         if target.size and target.min() < 0:
@@ -202,9 +200,15 @@ class CrossEntropyLoss(Loss):
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``-(y * log_softmax(yhat)).sum(-1)``."""
         target, z = self._pair(y, yhat, "CrossEntropyLoss.forward")
+        if target.ndim == 1:  # labels: pick z_{n, y_n} instead of a product with a one-hot y
+            return _numerics.logsumexp(z)[:, 0] - z[np.arange(len(target)), target]
         return -(target * _numerics.log_softmax(z)).sum(axis=1)
 
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``softmax(yhat) * y.sum(-1) - y`` (``softmax(yhat) - y`` for one-hot ``y``)."""
         target, z = self._pair(y, yhat, "CrossEntropyLoss.backward")
+        if target.ndim == 1:  # labels: s - y is s with 1 taken off at each true class
+            S = _numerics.softmax(z)
+            S[np.arange(len(target)), target] -= 1.0
+            return S
         return _numerics.softmax(z) * target.sum(axis=1, keepdims=True) - target
