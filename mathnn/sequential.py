@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mathnn._checks import Array
+from mathnn._checks import Array, as_float_array, inputs_already_scanned
 from mathnn.module import Module
 
 
@@ -94,9 +94,13 @@ class Sequential(Module):
         """Run every module in turn; remember each module's input for the backward pass."""
         Z = np.asarray(X)
         inputs = []
-        for module in self.modules:
+        for index, module in enumerate(self.modules):
             inputs.append(Z)
-            Z = module.forward(Z)
+            if index == 0:
+                Z = module.forward(Z)  # checks X in full, NaN / inf scan included
+                continue
+            with inputs_already_scanned():  # the other inputs are the modules' own outputs
+                Z = module.forward(Z)
         self._inputs = inputs
         return Z
 
@@ -114,20 +118,24 @@ class Sequential(Module):
 
     def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
         """Back-propagate ``delta`` and add every module's parameter gradients."""
-        inputs = self._check_same_input(X, "Sequential.backward_update_gradient")
-        delta = np.asarray(delta)
-        for index in range(len(self.modules) - 1, -1, -1):
-            module = self.modules[index]
-            module.backward_update_gradient(inputs[index], delta)
-            if index > 0:
-                delta = module.backward_delta(inputs[index], delta)
+        where = "Sequential.backward_update_gradient"
+        inputs = self._check_same_input(X, where)
+        delta = as_float_array(delta, "delta", where)
+        with inputs_already_scanned():  # X was scanned by forward, delta just above
+            for index in range(len(self.modules) - 1, -1, -1):
+                module = self.modules[index]
+                module.backward_update_gradient(inputs[index], delta)
+                if index > 0:
+                    delta = module.backward_delta(inputs[index], delta)
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return :math:`\\partial L/\\partial X` by the chain of ``backward_delta`` calls."""
-        inputs = self._check_same_input(X, "Sequential.backward_delta")
-        delta = np.asarray(delta)
-        for module, module_input in zip(reversed(self.modules), reversed(inputs), strict=True):
-            delta = module.backward_delta(module_input, delta)
+        where = "Sequential.backward_delta"
+        inputs = self._check_same_input(X, where)
+        delta = as_float_array(delta, "delta", where)
+        with inputs_already_scanned():  # X was scanned by forward, delta just above
+            for module, module_input in zip(reversed(self.modules), reversed(inputs), strict=True):
+                delta = module.backward_delta(module_input, delta)
         return delta
 
     def update_parameters(self, gradient_step: float = 1e-3) -> None:
