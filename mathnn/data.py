@@ -119,7 +119,7 @@ def load_mnist1d(
     dtype : float32 or float64, default float32
         dtype of ``X`` and ``X_test``; labels are ``int64``.
     cache_dir : path, optional
-        Where the ``.npz`` goes; default :func:`default_cache_dir`.
+        Where the ``.npz`` goes; default :func:`~mathnn.data.default_cache_dir`.
     **overrides
         Arguments of the generator to change, e.g. ``num_samples=10000``.
 
