@@ -172,9 +172,10 @@ def numerical_jacobian(module: Module, X: ArrayLike, wrt: str = "X", eps: float 
     for i in range(flat.size):
         saved = flat[i]
         flat[i] = saved + eps
-        plus = module.forward(X).reshape(-1)
+        # Copies: a forward may return a view of X (Flatten does), which the next edit would change.
+        plus = np.array(module.forward(X), dtype=np.float64).reshape(-1)
         flat[i] = saved - eps
-        minus = module.forward(X).reshape(-1)
+        minus = np.array(module.forward(X), dtype=np.float64).reshape(-1)
         flat[i] = saved
         columns[i] = (plus - minus) / (2 * eps)
     return columns.T.reshape(*Z.shape, *target.shape)
