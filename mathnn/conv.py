@@ -285,17 +285,19 @@ class MaxPool1D(Module):
         n, length, chan = X.shape
         t_out = output_length(length, self.k_size, self.stride)
         check_shape(delta, (n, t_out, chan), "delta", where)
-        # Offset j wins where it equals the window's maximum and no earlier offset won
-        # (first maximum on ties, as PyTorch): one mask per offset, no argmax.
+        # Offsets in order: each takes the gradient still unrouted where it equals the
+        # window's maximum, so the first maximum wins ties (as in PyTorch); what is left
+        # belongs to the last offset. No argmax: a few element-wise passes instead.
+        # remaining - routed is exact (routed is either 0 or remaining itself).
         Z = self._max(X)
         dX = np.zeros_like(X)
-        d_offsets = self._offsets(dX)
-        unclaimed = np.ones(Z.shape, dtype=bool)
-        for view, d_view in zip(self._offsets(X), d_offsets, strict=True):
-            wins = view == Z
-            wins &= unclaimed
-            d_view += delta * wins
-            unclaimed &= ~wins
+        views, d_views = self._offsets(X), self._offsets(dX)
+        remaining = delta
+        for view, d_view in zip(views[:-1], d_views[:-1], strict=True):
+            routed = remaining * (view == Z)
+            d_view += routed
+            remaining = remaining - routed
+        d_views[-1] += remaining
         return dX
 
     def __repr__(self) -> str:
