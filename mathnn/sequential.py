@@ -31,15 +31,18 @@ class Sequential(Module):
 
     Notes
     -----
-    With :math:`Z^0 = X` and :math:`Z^h = f_h(Z^{h-1})`, back-propagation
-    is the chain rule applied one module at a time:
+    With :math:`Z^0 = X` and :math:`Z^h = f_h(Z^{h-1})` for :math:`h = 1, \dots, H`,
+    back-propagation is the chain rule applied one module at a time, from
+    :math:`\Delta^H = \delta`:
 
     .. math::
 
-       \Delta^{H} = \delta, \qquad
-       \Delta^{h-1} = \texttt{backward\_delta}_h(Z^{h-1}, \Delta^h), \qquad
-       \frac{\partial L}{\partial \theta_h} \mathrel{+}=
-           \texttt{backward\_update\_gradient}_h(Z^{h-1}, \Delta^h).
+       \Delta^{h-1}_{mi} = \frac{\partial L}{\partial Z^{h-1}_{mi}}
+           = \sum_{n, o} \Delta^h_{no} \, \frac{\partial Z^h_{no}}{\partial Z^{h-1}_{mi}} .
+
+    Module :math:`h` computes this sum as ``backward_delta(Z^{h-1}, Delta^h)``,
+    without building the Jacobian, and adds its parameter gradients with
+    ``backward_update_gradient(Z^{h-1}, Delta^h)``.
 
     ``parameters`` and ``gradients`` of a ``Sequential`` are empty: the arrays
     live in its modules; :meth:`named_parameters` lists them all.
