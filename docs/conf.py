@@ -60,7 +60,7 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
-napoleon_custom_sections = [("Shapes", "params_style")]
+napoleon_custom_sections = ["Shapes"]
 
 # Strict build (-n): numpydoc type strings such as "ndarray of shape (N, d)" and the
 # numpy / typing names cannot resolve without intersphinx; mathnn names must resolve.
