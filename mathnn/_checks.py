@@ -61,21 +61,31 @@ def as_float_array(
             f"{where}: expected {name} to be a real numeric array, "
             f"got dtype {array.dtype} ({_describe(value)})"
         )
+    given = array
     if dtype is not None:
         if array.dtype != dtype:
-            array = array.astype(dtype)
+            with np.errstate(over="ignore"):  # reported below as out of range, not warned
+                array = array.astype(dtype)
     elif kind != "f":
         array = array.astype(np.float64)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if array.ndim not in allowed:
-            dims = " or ".join(str(d) for d in allowed)
+            if len(allowed) > 2 and allowed == tuple(range(allowed[0], allowed[-1] + 1)):
+                dims = f"{allowed[0]} to {allowed[-1]}"
+            else:
+                dims = " or ".join(str(d) for d in allowed)
             raise ValueError(
                 f"{where}: expected {name} with {dims} dimensions {layout}".rstrip()
                 + f", got shape {array.shape}"
             )
     if array.size and _SCAN_FINITE.get() and not np.isfinite(array).all():
         bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+        if given is not array and np.isfinite(given).all():
+            raise ValueError(
+                f"{where}: expected {name} within the range of {array.dtype}, got {bad} "
+                f"entr{'y' if bad == 1 else 'ies'} beyond it (largest {np.abs(given).max():.3g})"
+            )
         raise ValueError(
             f"{where}: expected finite values in {name}, got {bad} NaN or infinite "
             f"entr{'y' if bad == 1 else 'ies'} in shape {array.shape}"
@@ -117,7 +127,10 @@ def check_positive_int(value: object, name: str, where: str) -> int:
 
 def check_float_dtype(dtype: DTypeLike, where: str) -> np.dtype[Any]:
     """Return ``np.dtype(dtype)`` if it is float32 or float64, or raise ``TypeError``."""
-    resolved = np.dtype(dtype)
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: expected dtype float32 or float64, got {dtype!r}") from None
     if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise TypeError(f"{where}: expected dtype float32 or float64, got {resolved}")
     return resolved

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from mathnn._checks import Array
 from mathnn.module import Module
+
+
+def _real(value: object, name: str, where: str) -> float:
+    """Return ``value`` as a float if it is a real number (not a bool), or raise ``TypeError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: expected {name} to be a real number, got {value!r}")
+    return float(value)
 
 
 class Optimizer:
@@ -23,10 +32,10 @@ class Optimizer:
         if not isinstance(module, Module):
             name = type(self).__name__
             raise TypeError(f"{name}: expected a Module, got {type(module).__name__}")
-        if not (isinstance(lr, (int, float)) and lr > 0):
-            raise ValueError(f"{type(self).__name__}: expected lr > 0, got {lr!r}")
+        self.lr = _real(lr, "lr", type(self).__name__)
+        if not (0.0 < self.lr < float("inf")):
+            raise ValueError(f"{type(self).__name__}: expected a finite lr > 0, got {lr!r}")
         self.module = module
-        self.lr = float(lr)
         self.params = list(module.named_parameters())
 
     def zero_grad(self) -> None:
@@ -64,9 +73,9 @@ class SGD(Optimizer):
 
     def __init__(self, module: Module, lr: float = 0.1, momentum: float = 0.0) -> None:
         super().__init__(module, lr)
-        if not 0.0 <= momentum < 1.0:
+        self.momentum = _real(momentum, "momentum", "SGD")
+        if not 0.0 <= self.momentum < 1.0:
             raise ValueError(f"SGD: expected momentum in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
         self.velocity: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
 
     def step(self) -> None:
@@ -114,10 +123,14 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(module, lr)
-        if not all(0.0 <= beta < 1.0 for beta in betas):
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: expected betas as two numbers in [0, 1), got {betas!r}")
+        self.beta1, self.beta2 = (_real(beta, "betas", "Adam") for beta in betas)
+        if not (0.0 <= self.beta1 < 1.0 and 0.0 <= self.beta2 < 1.0):
             raise ValueError(f"Adam: expected betas in [0, 1), got {betas!r}")
-        self.beta1, self.beta2 = (float(beta) for beta in betas)
-        self.eps = float(eps)
+        self.eps = _real(eps, "eps", "Adam")
+        if not 0.0 <= self.eps < float("inf"):
+            raise ValueError(f"Adam: expected a finite eps >= 0, got {eps!r}")
         self.t = 0
         self.m: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
         self.v: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
