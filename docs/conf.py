@@ -38,7 +38,7 @@ extensions = [
 exclude_patterns = ["_build", "locales", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
 templates_path = ["_templates"]
 root_doc = "index"
-source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
 
 # -- MyST / myst-nb -----------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
@@ -218,3 +218,4 @@ def setup(app):
     app.connect("env-get-outdated", _reread_index_when_allowing_missing)
     app.connect("html-page-context", _add_language_switch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+smartquotes = False  # "d'" in shapes (d prime) must stay a prime in both languages

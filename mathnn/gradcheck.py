@@ -97,9 +97,11 @@ def jacobian(module: Module, X: ArrayLike, wrt: str = "X") -> Array:
 
     Returns
     -------
-    ndarray of shape ``(N, *out, N, *in)`` for ``wrt="X"``, or
-    ``(N, *out, *param.shape)`` for a parameter: entry ``[n, o, m, i]`` is
-    :math:`\partial Z_{no} / \partial X_{mi}`.
+    ndarray
+        For ``wrt="X"``, shape ``(N, *out, N, *in)`` with entry ``[n, o, m, i]``
+        equal to :math:`\partial Z_{no} / \partial X_{mi}`. For a parameter
+        :math:`\theta`, shape ``(N, *out, *theta.shape)`` with entry ``[n, o, p]``
+        equal to :math:`\partial Z_{no} / \partial \theta_p`.
 
     Examples
     --------
