@@ -122,6 +122,24 @@ def test_forward_leaves_input_unchanged(case: ModuleCase, data: st.DataObject) -
     np.testing.assert_array_equal(X, before)
 
 
+@modules_with_parameters
+@given(data=st.data())
+def test_wrong_input_width_raises_naming_expected_and_received(
+    case: ModuleCase, data: st.DataObject
+) -> None:
+    module, X = data.draw(module_examples(case))
+    first = module[0] if isinstance(module, Sequential) else module
+    if isinstance(first, Linear):
+        width, what = first.input_dim, "features"
+    else:
+        assert isinstance(first, Conv1D)
+        width, what = first.chan_in, "channels"
+    wider = np.concatenate([X, X[..., :1]], axis=-1)
+    pattern = rf"expected X with {width} {what} \(axis {X.ndim - 1}\), got {width + 1} in shape"
+    with pytest.raises(ValueError, match=pattern):
+        module.forward(wider)
+
+
 # ---------------------------------------------------------------------------- gradient bookkeeping
 
 
@@ -249,18 +267,18 @@ def test_float32_stays_float32_forward_backward_update(
 
 
 @pytest.mark.parametrize("module_type", DTYPE_ARGUMENT, ids=lambda t: t.__name__)
-def test_float32_module_converts_float64_input(module_type: type) -> None:
+def test_float32_module_converts_float64_input(module_type: type, rng: np.random.Generator) -> None:
     module = (
         Linear(3, 2, dtype=np.float32)
         if module_type is Linear
         else Conv1D(2, 3, 4, dtype=np.float32)
     )
-    X = np.random.default_rng(0).normal(size=(5, 6, 3) if module_type is Conv1D else (5, 3))
+    X = rng.normal(size=(5, 6, 3) if module_type is Conv1D else (5, 3))
     assert module.forward(X).dtype == np.float32
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "sgd_momentum", "adam"])
-def test_float32_optimizer_steps_keep_float32(optimizer: str) -> None:
+def test_float32_optimizer_steps_keep_float32(optimizer: str, rng: np.random.Generator) -> None:
     net = Sequential(
         Linear(4, 3, rng=0, dtype=np.float32), TanH(), Linear(3, 2, rng=1, dtype=np.float32)
     )
@@ -269,7 +287,7 @@ def test_float32_optimizer_steps_keep_float32(optimizer: str) -> None:
         "sgd_momentum": lambda: SGD(net, lr=0.1, momentum=0.9),
         "adam": lambda: Adam(net, lr=0.01),
     }[optimizer]()
-    X = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)
+    X = rng.normal(size=(5, 4)).astype(np.float32)
     for _ in range(2):
         net.forward(X)
         opt.zero_grad()
@@ -329,8 +347,7 @@ def test_sequential_backward_before_forward_raises(method: str) -> None:
         getattr(net, method)(X, delta)
 
 
-def test_sequential_backward_equals_manual_chain() -> None:
-    rng = np.random.default_rng(3)
+def test_sequential_backward_equals_manual_chain(rng: np.random.Generator) -> None:
     first, second = Linear(4, 3, rng=rng), Linear(3, 2, rng=rng)
     net = Sequential(first, TanH(), second)
     X, delta = rng.normal(size=(5, 4)), rng.normal(size=(5, 2))
