@@ -51,3 +51,8 @@ browser-test: $(VENV)/.browser-installed docs
 	@test -x /usr/bin/chromium || { echo "needs Debian's chromium: apt-get install -y chromium"; exit 1; }
 	$(PY) -m pytest -q -p no:cacheprovider browser_tests
 	$(PY) browser_tests/check_site.py docs/_build/html --screenshots docs/_build/screenshots
+
+## bench: mathnn vs PyTorch CPU (same nets, data, batch, float32, threads); writes docs/_static/bench.json
+## needs the test extra (torch) plus scikit-learn and mnist1d (the docs extra)
+bench: $(VENV)/.test-installed $(VENV)/.docs-installed
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) bench/run.py

@@ -1,0 +1,107 @@
+"""The two benchmark networks, built the same way in mathnn and in PyTorch.
+
+Both sides get the same architecture, batch size, learning rate, dtype (float32)
+and thread count; each reads the data in its own native layout (mathnn channels
+last, PyTorch channels first), converted once before any timing.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+import mathnn as nn
+
+F32 = np.float32
+
+
+def mathnn_mlp(seed: int = 0, d_in: int = 256, hidden: int = 100) -> nn.Sequential:
+    """256-100-10 TanH MLP (the size of the USPS digits)."""
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(
+        nn.Linear(d_in, hidden, rng=rng, dtype=F32),
+        nn.TanH(),
+        nn.Linear(hidden, 10, rng=rng, dtype=F32),
+    )
+
+
+def mathnn_cnn(seed: int = 0, length: int = 40) -> nn.Sequential:
+    """Conv1D-ReLU-MaxPool1D x2, Conv1D-ReLU, Flatten, Linear: lengths 40-38-19-17-8-6."""
+    rng = np.random.default_rng(seed)
+    t = ((length - 2) // 2 - 2) // 2 - 2
+    return nn.Sequential(
+        nn.Conv1D(3, 1, 32, rng=rng, init="he", dtype=F32), nn.ReLU(), nn.MaxPool1D(2, 2),
+        nn.Conv1D(3, 32, 64, rng=rng, init="he", dtype=F32), nn.ReLU(), nn.MaxPool1D(2, 2),
+        nn.Conv1D(3, 64, 64, rng=rng, init="he", dtype=F32), nn.ReLU(),
+        nn.Flatten(), nn.Linear(t * 64, 10, rng=rng, dtype=F32),
+    )  # fmt: skip
+
+
+def torch_mlp(seed: int = 0, d_in: int = 256, hidden: int = 100) -> Any:
+    import torch
+
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(
+        torch.nn.Linear(d_in, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, 10)
+    )
+
+
+def torch_cnn(seed: int = 0, length: int = 40) -> Any:
+    import torch
+    from torch import nn as tnn
+
+    torch.manual_seed(seed)
+    t = ((length - 2) // 2 - 2) // 2 - 2
+    return tnn.Sequential(
+        tnn.Conv1d(1, 32, 3), tnn.ReLU(), tnn.MaxPool1d(2, 2),
+        tnn.Conv1d(32, 64, 3), tnn.ReLU(), tnn.MaxPool1d(2, 2),
+        tnn.Conv1d(64, 64, 3), tnn.ReLU(),
+        tnn.Flatten(), tnn.Linear(t * 64, 10),
+    )  # fmt: skip
+
+
+def mathnn_epoch(
+    model: nn.Sequential,
+    X: np.ndarray,
+    y: np.ndarray,
+    optimizer: nn.Optimizer,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> float:
+    """One epoch with mathnn.fit (shuffle, forward, loss, backward, step); returns seconds."""
+    start = time.perf_counter()
+    nn.fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        X,
+        y,
+        epochs=1,
+        batch_size=batch_size,
+        rng=rng,
+        progress=False,
+    )
+    return time.perf_counter() - start
+
+
+def torch_epoch(
+    model: Any, X: Any, y: Any, optimizer: Any, batch_size: int, generator: Any
+) -> float:
+    """The same epoch in idiomatic PyTorch eager: randperm, index, forward, loss, backward, step."""
+    import torch
+    import torch.nn.functional as F
+
+    start = time.perf_counter()
+    total = 0.0
+    order = torch.randperm(X.shape[0], generator=generator)
+    for begin in range(0, X.shape[0], batch_size):
+        index = order[begin : begin + batch_size]
+        X_batch, y_batch = X[index], y[index]
+        loss = F.cross_entropy(model(X_batch), y_batch)
+        total += loss.item()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - start

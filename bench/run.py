@@ -1,0 +1,243 @@
+"""mathnn against PyTorch eager on the CPU: the same networks, data, batch, dtype and threads.
+
+Run with ``make bench`` (or ``python bench/run.py``). Every comparison alternates
+the two libraries inside one process (mathnn, torch, torch, mathnn, ...) and
+reports the median of the repeats. Writes ``docs/_static/bench.json`` and prints
+a table. ``--quick`` uses fewer repeats; ``--no-accuracy`` skips the training runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import threadpoolctl  # noqa: E402
+import torch  # noqa: E402
+
+import mathnn as nn  # noqa: E402
+from bench import models, recipes  # noqa: E402
+
+BATCH = 64
+LR, MOMENTUM = 0.05, 0.9
+
+
+def interleaved(
+    first: Callable[[], float], second: Callable[[], float], repeats: int
+) -> tuple[float, float]:
+    """Median seconds of each callable, run alternately (ABBA order) after one warm-up each."""
+    first(), second()
+    a: list[float] = []
+    b: list[float] = []
+    for r in range(repeats):
+        if r % 2 == 0:
+            a.append(first())
+            b.append(second())
+        else:
+            b.append(second())
+            a.append(first())
+    return statistics.median(a), statistics.median(b)
+
+
+def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
+    """Median epoch time of the MLP ("mlp") or CNN ("conv") in both libraries."""
+    rng = np.random.default_rng(0)
+    if kind == "mlp":
+        X, y = recipes.usps_sized_digits()
+        ours, theirs = models.mathnn_mlp(), models.torch_mlp()
+        X_t = torch.from_numpy(X)
+    else:
+        data = nn.load_mnist1d()
+        X, y = data.X[..., None], data.y
+        ours, theirs = models.mathnn_cnn(), models.torch_cnn()
+        X_t = torch.from_numpy(np.ascontiguousarray(data.X[:, None, :]))  # (N, C, T) for torch
+    y_t = torch.from_numpy(y)
+    opt_ours = nn.SGD(ours, lr=LR, momentum=MOMENTUM)
+    opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR, momentum=MOMENTUM)
+    generator = torch.Generator().manual_seed(0)
+    mathnn_s, torch_s = interleaved(
+        lambda: models.mathnn_epoch(ours, X, y, opt_ours, BATCH, rng),
+        lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
+        repeats,
+    )
+    return {
+        "mathnn_s": mathnn_s,
+        "torch_s": torch_s,
+        "ratio": mathnn_s / torch_s,
+        "samples": int(X.shape[0]),
+        "batch_size": BATCH,
+    }
+
+
+def module_cases() -> list[tuple[str, Any, Any, tuple[int, ...]]]:
+    """(label, mathnn module, torch module, mathnn input shape) at two sizes each."""
+    f32 = np.float32
+    tn = torch.nn
+    cases = []
+    for n, d, d2 in ((64, 256, 100), (512, 512, 256)):
+        cases.append(
+            (
+                f"Linear {d}-{d2}, N={n}",
+                nn.Linear(d, d2, rng=0, dtype=f32),
+                tn.Linear(d, d2),
+                (n, d),
+            )
+        )
+    for shape in ((64, 100), (512, 256)):
+        cases.append((f"TanH {shape}", nn.TanH(), tn.Tanh(), shape))
+    for shape in ((64, 38, 32), (64, 254, 32)):
+        cases.append((f"ReLU {shape}", nn.ReLU(), tn.ReLU(), shape))
+    for n, t, c, c2 in ((64, 256, 1, 32), (64, 19, 32, 64)):
+        cases.append(
+            (
+                f"Conv1D k3 {c}-{c2}, (N,T)=({n},{t})",
+                nn.Conv1D(3, c, c2, rng=0, dtype=f32),
+                tn.Conv1d(c, c2, 3),
+                (n, t, c),
+            )
+        )
+    for shape in ((64, 38, 32), (64, 254, 32)):
+        cases.append((f"MaxPool1D(2,2) {shape}", nn.MaxPool1D(2, 2), tn.MaxPool1d(2, 2), shape))
+    return cases  # fmt: skip
+
+
+def module_pair(
+    module: Any, torch_module: Any, shape: tuple[int, ...], repeats: int
+) -> tuple[float, float]:
+    """Median time of forward + both backward passes (mathnn) vs forward + autograd (torch)."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=shape).astype(np.float32)
+    out_shape = module.forward(X).shape
+    delta = rng.normal(size=out_shape).astype(np.float32)
+    channels_first = len(shape) == 3  # torch's Conv1d and MaxPool1d read (N, C, T)
+    X_t = torch.from_numpy(np.ascontiguousarray(X.transpose(0, 2, 1) if channels_first else X))
+    X_t.requires_grad_(True)
+    delta_t = torch.from_numpy(
+        np.ascontiguousarray(delta.transpose(0, 2, 1) if channels_first else delta)
+    )
+    has_params = bool(module.parameters)
+
+    def ours_once() -> None:
+        module.forward(X)
+        if has_params:
+            module.backward_update_gradient(X, delta)
+        module.backward_delta(X, delta)
+
+    def theirs_once() -> None:
+        torch_module(X_t).backward(delta_t)
+
+    loops = 1
+    while True:  # enough calls for about 20 ms per measurement
+        start = time.perf_counter()
+        for _ in range(loops):
+            ours_once()
+        if time.perf_counter() - start > 0.02 or loops > 10_000:
+            break
+        loops *= 2
+
+    def timed(fn: Callable[[], None]) -> Callable[[], float]:
+        def run() -> float:
+            start = time.perf_counter()
+            for _ in range(loops):
+                fn()
+            return (time.perf_counter() - start) / loops
+
+        return run
+
+    return interleaved(timed(ours_once), timed(theirs_once), repeats)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    blas = [
+        f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')})"
+        for i in threadpoolctl.threadpool_info()
+        if i.get("user_api") == "blas"
+    ]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "blas": ", ".join(sorted(set(blas))),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--quick", action="store_true", help="3 repeats, no module table")
+    parser.add_argument("--no-accuracy", action="store_true")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "_static" / "bench.json"))
+    args = parser.parse_args()
+    repeats = 3 if args.quick else args.repeats
+
+    torch.set_num_threads(args.threads)
+    threadpoolctl.threadpool_limits(args.threads)
+    result: dict[str, Any] = {"machine": machine()}
+    print(
+        f"mathnn vs PyTorch eager, float32, {args.threads} threads, batch {BATCH}, "
+        f"median of {repeats} interleaved repeats",
+        flush=True,
+    )
+    print(f"{result['machine']['cpu']}; {result['machine']['blas']}\n")
+    rows: list[tuple[str, float, float]] = []
+    for key, label in (
+        ("mlp_epoch", "MLP 256-100-10 epoch, 7291 x 256"),
+        ("conv_epoch", "MNIST-1D CNN epoch, 4000 x 40"),
+    ):
+        result[key] = epoch_pair("mlp" if key == "mlp_epoch" else "conv", repeats)
+        rows.append((label, result[key]["mathnn_s"], result[key]["torch_s"]))
+        print(
+            f"  {label}: {result[key]['mathnn_s']:.4f} s vs {result[key]['torch_s']:.4f} s",
+            flush=True,
+        )
+    if not args.quick:
+        result["modules"] = []
+        for label, ours, theirs, shape in module_cases():
+            a, b = module_pair(ours, theirs, shape, repeats)
+            result["modules"].append({"case": label, "mathnn_s": a, "torch_s": b, "ratio": a / b})
+            rows.append((label + " fwd+bwd", a, b))
+    if not args.no_accuracy:
+        result["accuracy"] = recipes.accuracies(verbose=True)
+    print()
+    print(f"{'case':<48} {'mathnn':>10} {'torch':>10} {'ratio':>7}")
+    for label, a, b in rows:
+        unit, scale = ("ms", 1e3) if b < 0.1 else ("s", 1.0)
+        print(f"{label:<48} {a * scale:>8.3f}{unit} {b * scale:>8.3f}{unit} {a / b:>7.2f}")
+    if "accuracy" in result:
+        print(
+            "\ntest accuracy (mean over seeds):",
+            ", ".join(
+                f"{k} {v:.4f}" for k, v in result["accuracy"].items() if isinstance(v, float)
+            ),
+        )
+    if not args.quick:
+        Path(args.output).write_text(json.dumps(result, indent=1) + "\n")
+        print(f"\nwrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
