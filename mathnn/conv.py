@@ -171,11 +171,30 @@ class Conv1D(Module):
         cols = windows(X, self.k_size, self.stride)
         return cols.reshape(-1, self.k_size * self.chan_in)
 
+    def _single_channel_columns(self, X: Array) -> Array:
+        # One input channel with a bias (typically the first layer): the im2col matrix built
+        # transposed, (k + 1, N*T'), its last row all ones so that the bias rides in the same
+        # product. Speed: each row is one copy of N contiguous runs, where the (N*T', k) layout
+        # copies k values at a time, and no broadcast bias addition is needed (~3x faster).
+        n, length, _ = X.shape
+        t_out = output_length(length, self.k_size, self.stride)
+        span = self.stride * (t_out - 1) + 1
+        cols_t = np.empty((self.k_size + 1, n, t_out), dtype=X.dtype)
+        for j in range(self.k_size):
+            cols_t[j] = X[:, j : j + span : self.stride, 0]
+        cols_t[-1] = 1
+        return cols_t.reshape(self.k_size + 1, -1)
+
     def forward(self, X: ArrayLike) -> Array:
         """Return the cross-correlation of ``X`` with ``W`` plus ``b``, shape (N, T', C')."""
         X = self._input(X, "Conv1D.forward")
         t_out = output_length(X.shape[1], self.k_size, self.stride)
-        Z = self._columns(X) @ self.parameters["W"].reshape(-1, self.chan_out)
+        W = self.parameters["W"].reshape(-1, self.chan_out)
+        if self.chan_in == 1 and "b" in self.parameters:
+            W_b = np.concatenate([W, self.parameters["b"][None]])  # (k + 1, C'): b last
+            Z = self._single_channel_columns(X).T @ W_b
+            return Z.reshape(X.shape[0], t_out, self.chan_out)
+        Z = self._columns(X) @ W
         if "b" in self.parameters:
             Z += self.parameters["b"]
         return Z.reshape(X.shape[0], t_out, self.chan_out)
@@ -186,6 +205,11 @@ class Conv1D(Module):
         where = "Conv1D.backward_update_gradient"
         X = self._input(X, where)
         delta = self._delta(X, delta, where).reshape(-1, self.chan_out)
+        if self.chan_in == 1 and "b" in self.gradients:
+            both = self._single_channel_columns(X) @ delta  # (k + 1, C'): the b row last
+            self.gradients["W"] += both[:-1].reshape(self.parameters["W"].shape)
+            self.gradients["b"] += both[-1]
+            return
         self.gradients["W"] += (self._columns(X).T @ delta).reshape(self.parameters["W"].shape)
         if "b" in self.gradients:
             # Speed: a product with a vector of ones is ~5x faster than delta.sum(axis=0).
