@@ -48,9 +48,14 @@ def windows(X: Array, k_size: int, stride: int) -> Array:
     n, length, chan = X.shape
     t_out = output_length(length, k_size, stride)
     s_n, s_t, s_c = X.strides
-    return np.lib.stride_tricks.as_strided(
-        X, shape=(n, t_out, k_size, chan), strides=(s_n, stride * s_t, s_t, s_c), writeable=False
-    )
+    shape, strides = (n, t_out, k_size, chan), (s_n, stride * s_t, s_t, s_c)
+    if X.flags.c_contiguous:
+        # Speed: the ndarray constructor on X's buffer is ~3x cheaper than as_strided, which
+        # goes through a Python-level array interface; it needs X contiguous.
+        view = np.ndarray(shape, dtype=X.dtype, buffer=X, strides=strides)
+        view.flags.writeable = False
+        return view
+    return np.lib.stride_tricks.as_strided(X, shape=shape, strides=strides, writeable=False)
 
 
 def _sequence(X: ArrayLike, k_size: int, where: str, dtype: DTypeLike | None = None) -> Array:
