@@ -36,30 +36,6 @@ def inputs_already_scanned() -> Iterator[None]:
         _SCAN_FINITE.reset(token)
 
 
-_HELD_INPUT: ContextVar[object] = ContextVar("mathnn_held_input", default=None)
-
-
-@contextmanager
-def input_held_by_sequential(X: Array) -> Iterator[None]:
-    """Within this block ``X`` is an array that only a :class:`~mathnn.Sequential` holds
-    and that nothing writes to until its next ``forward``.
-
-    A module whose ``forward`` receives this very array object may keep what it
-    derives from it and reuse it when its backward receives the same object again
-    (see ``Conv1D``).
-    """
-    token = _HELD_INPUT.set(X)
-    try:
-        yield
-    finally:
-        _HELD_INPUT.reset(token)
-
-
-def is_held_by_sequential(X: object) -> bool:
-    """Whether ``X`` is the array of the enclosing :func:`input_held_by_sequential` block."""
-    return X is not None and _HELD_INPUT.get() is X
-
-
 def as_float_array(
     value: ArrayLike,
     name: str,

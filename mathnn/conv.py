@@ -18,7 +18,6 @@ from mathnn._checks import (
     check_float_dtype,
     check_positive_int,
     check_shape,
-    is_held_by_sequential,
 )
 from mathnn.init import init_weights
 from mathnn.module import Module, resolve_rng
@@ -160,9 +159,6 @@ class Conv1D(Module):
         if bias:
             self.parameters["b"] = np.zeros(self.chan_out, dtype=self.dtype)
         self.gradients = {k: np.zeros_like(v) for k, v in self.parameters.items()}
-        # (X object, its im2col matrix) of the last forward, kept only for an X that a
-        # Sequential holds unchanged (see input_held_by_sequential); None otherwise.
-        self._kept_columns: tuple[object, Array] | None = None
 
     def _input(self, X: ArrayLike, where: str) -> Array:
         X = _sequence(X, self.k_size, where, self.dtype)
@@ -194,29 +190,16 @@ class Conv1D(Module):
         cols_t[-1] = 1
         return cols_t.reshape(self.k_size + 1, -1)
 
-    def _columns_for(self, given: ArrayLike, X: Array) -> Array:
-        # Speed: backward_update_gradient reuses the im2col matrix of the last forward (one
-        # copy of the input saved) only for the very array object that forward kept, which
-        # a Sequential guarantees unchanged; any other X gets a fresh matrix.
-        kept = self._kept_columns
-        if kept is not None and kept[0] is given:
-            return kept[1]
-        return self._columns(X)
-
     def forward(self, X: ArrayLike) -> Array:
         """Return the cross-correlation of ``X`` with ``W`` plus ``b``, shape (N, T', C')."""
-        given = X
         X = self._input(X, "Conv1D.forward")
         t_out = output_length(X.shape[1], self.k_size, self.stride)
         W = self.parameters["W"].reshape(-1, self.chan_out)
         if self.chan_in == 1 and "b" in self.parameters:
-            self._kept_columns = None
             W_b = np.concatenate([W, self.parameters["b"][None]])  # (k + 1, C'): b last
             Z = self._single_channel_columns(X).T @ W_b
             return Z.reshape(X.shape[0], t_out, self.chan_out)
-        cols = self._columns(X)
-        self._kept_columns = (given, cols) if is_held_by_sequential(given) else None
-        Z = cols @ W
+        Z = self._columns(X) @ W
         if "b" in self.parameters:
             Z += self.parameters["b"]
         return Z.reshape(X.shape[0], t_out, self.chan_out)
@@ -225,7 +208,6 @@ class Conv1D(Module):
         """Add ``cols.T @ delta`` (reshaped to (k, C, C')) to ``gradients["W"]``, and ``delta``
         summed over batch and length to ``gradients["b"]``."""
         where = "Conv1D.backward_update_gradient"
-        given = X
         X = self._input(X, where)
         delta = self._delta(X, delta, where).reshape(-1, self.chan_out)
         if self.chan_in == 1 and "b" in self.gradients:
@@ -233,8 +215,7 @@ class Conv1D(Module):
             self.gradients["W"] += both[:-1].reshape(self.parameters["W"].shape)
             self.gradients["b"] += both[-1]
             return
-        cols = self._columns_for(given, X)
-        self.gradients["W"] += (cols.T @ delta).reshape(self.parameters["W"].shape)
+        self.gradients["W"] += (self._columns(X).T @ delta).reshape(self.parameters["W"].shape)
         if "b" in self.gradients:
             # Speed: a product with a vector of ones is ~5x faster than delta.sum(axis=0).
             self.gradients["b"] += np.ones(delta.shape[0], dtype=delta.dtype) @ delta

@@ -7,12 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mathnn._checks import (
-    Array,
-    as_float_array,
-    input_held_by_sequential,
-    inputs_already_scanned,
-)
+from mathnn._checks import Array, as_float_array, inputs_already_scanned
 from mathnn.module import Module
 
 
@@ -106,19 +101,10 @@ class Sequential(Module):
             inputs.append(Z)
             Z = self.modules[0].forward(Z)  # checks X in full, NaN / inf scan included
         # Speed: one context for the whole loop rather than one per module.
-        held = False
         with inputs_already_scanned():  # the other inputs are the modules' own outputs
             for module in self.modules[1:]:
                 inputs.append(Z)
-                # From the first output that shares no memory with X on, every input is an
-                # array that only this Sequential holds and never writes to: the module may
-                # keep what it derives from it for the backward pass.
-                held = held or not np.may_share_memory(Z, inputs[0])
-                if held:
-                    with input_held_by_sequential(Z):
-                        Z = module.forward(Z)
-                else:
-                    Z = module.forward(Z)
+                Z = module.forward(Z)
         self._inputs = inputs
         return Z
 
