@@ -53,7 +53,8 @@ def as_float_array(
     array keeps its dtype unless ``dtype`` is given.
     """
     # Fast path for the common case (an ndarray already of the wanted dtype): no conversion
-    # call at all, only the finiteness scan below, which is never skipped.
+    # call at all, only the checks below (the finiteness scan is skipped only inside
+    # inputs_already_scanned).
     array = value if type(value) is np.ndarray else np.asarray(value)
     kind = array.dtype.kind
     if kind not in "fiu":
