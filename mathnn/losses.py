@@ -207,8 +207,41 @@ class CrossEntropyLoss(Loss):
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``softmax(yhat) * y.sum(-1) - y`` (``softmax(yhat) - y`` for one-hot ``y``)."""
         target, z = self._pair(y, yhat, "CrossEntropyLoss.backward")
+        return self._gradient(target, _numerics.softmax(z))
+
+    @staticmethod
+    def _gradient(target: Array, S: Array) -> Array:
+        """``S * y.sum(-1) - y``, written into the softmax ``S``."""
         if target.ndim == 1:  # labels: s - y is s with 1 taken off at each true class
-            S = _numerics.softmax(z)
             S[np.arange(len(target)), target] -= 1.0
             return S
-        return _numerics.softmax(z) * target.sum(axis=1, keepdims=True) - target
+        return S * target.sum(axis=1, keepdims=True) - target
+
+    def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
+        """Return ``(forward(y, yhat), backward(y, yhat))`` from a single softmax.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mathnn import CrossEntropyLoss
+        >>> values, gradient = CrossEntropyLoss().value_and_gradient(
+        ...     np.array([0, 2]), np.array([[2.0, 0.0, -1.0], [0.0, 1e4, 0.0]]))
+        >>> print(np.round(values, 4).tolist())
+        [0.1698, 10000.0]
+        >>> print(np.round(gradient, 4))
+        [[-0.1562  0.1142  0.042 ]
+         [ 0.      1.     -1.    ]]
+        """
+        target, z = self._pair(y, yhat, "CrossEntropyLoss.value_and_gradient")
+        # Speed: the two results share z - max(z) and its exponential; forward then backward
+        # would check the input twice and compute them twice.
+        shifted = z - z.max(axis=1, keepdims=True)
+        S = np.exp(shifted)
+        total = S.sum(axis=1, keepdims=True)
+        log_s = shifted - np.log(total)  # log-softmax
+        S /= total  # softmax
+        if target.ndim == 1:
+            values = -log_s[np.arange(len(target)), target]
+        else:
+            values = -(target * log_s).sum(axis=1)
+        return values, self._gradient(target, S)

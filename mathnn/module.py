@@ -116,6 +116,23 @@ class Loss:
         """Return the gradient of the summed loss with respect to ``yhat``."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
 
+    def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
+        """Return ``(forward(y, yhat), backward(y, yhat))``, the pair a training step needs.
+
+        A loss may override it to check its input and share work once, as
+        :class:`~mathnn.CrossEntropyLoss` does with its softmax; :func:`~mathnn.fit`
+        calls it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mathnn import MSELoss
+        >>> values, gradient = MSELoss().value_and_gradient(np.zeros((2, 1)), np.ones((2, 1)))
+        >>> print(values, gradient.ravel())
+        [1. 1.] [2. 2.]
+        """
+        return self.forward(y, yhat), self.backward(y, yhat)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 

@@ -95,7 +95,8 @@ def fit(
     r"""Train ``model`` by mini-batch gradient descent on the mean loss of each batch.
 
     Each step runs ``forward``, then ``delta = loss.backward(y, yhat) / B``
-    (the gradient of the batch's mean loss, :math:`B` its size),
+    (the gradient of the batch's mean loss, :math:`B` its size; taken with the
+    loss values from one call of ``loss.value_and_gradient``),
     ``optimizer.zero_grad()``, ``model.backward_update_gradient(X, delta)``
     and ``optimizer.step()``.
 
@@ -104,7 +105,7 @@ def fit(
     model : Module
         The network, often a :class:`~mathnn.Sequential`.
     loss : Loss
-        The loss, called as ``loss.forward(y_batch, model.forward(X_batch))``.
+        The loss, called as ``loss.value_and_gradient(y_batch, model.forward(X_batch))``.
     optimizer : Optimizer
         Built on ``model``, e.g. ``SGD(model, lr=0.1)``.
     X : array_like, shape (n, ...)
@@ -160,8 +161,8 @@ def fit(
         for step, index in enumerate(minibatches(X.shape[0], batch_size, generator)):
             X_batch, y_batch = X[index], y[index]
             yhat = model.forward(X_batch)
-            total += float(loss.forward(y_batch, yhat).sum())
-            delta = loss.backward(y_batch, yhat)
+            values, delta = loss.value_and_gradient(y_batch, yhat)
+            total += float(values.sum())
             delta /= len(index)
             optimizer.zero_grad()
             model.backward_update_gradient(X_batch, delta)

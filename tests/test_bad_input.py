@@ -344,6 +344,13 @@ BAD_CALLS = [
     row(lambda: method(CrossEntropyLoss(), "backward", np.array([0, -1, 1, 1, 0]), LOGITS), V,
         r"CrossEntropyLoss\.backward: expected integer labels in \[0, 2\], "
         r"got values in \[-1, 1\]", "cross_entropy_negative_label"),
+    row(lambda: method(CrossEntropyLoss(), "value_and_gradient", np.array([0, 3, 1, 1, 0]),
+                       LOGITS), V,
+        r"CrossEntropyLoss\.value_and_gradient: expected integer labels in \[0, 2\], "
+        r"got values in \[0, 3\]", "cross_entropy_value_and_gradient_label_out_of_range"),
+    row(lambda: method(MSELoss(), "value_and_gradient", PROBS[:, :2], PROBS), V,
+        r"MSELoss\.forward: expected y with the shape of yhat \(5, 3\), got \(5, 2\)",
+        "mse_value_and_gradient_shape_mismatch"),
     row(lambda: method(CrossEntropyLoss(), "forward", LABELS.astype(float), LOGITS), T,
         r"expected y as integer class labels of shape \(5,\) or one-hot of shape \(5, 3\), "
         r"got dtype float64 with shape \(5,\)", "cross_entropy_float_labels"),

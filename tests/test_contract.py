@@ -306,6 +306,8 @@ def test_float32_losses_stay_float32(case: LossCase, data: st.DataObject) -> Non
     assert yhat.dtype == np.float32
     assert loss.forward(y, yhat).dtype == np.float32, "forward"
     assert loss.backward(y, yhat).dtype == np.float32, "backward"
+    values, gradient = loss.value_and_gradient(y, yhat)
+    assert (values.dtype, gradient.dtype) == (np.float32, np.float32), "value_and_gradient"
 
 
 # ---------------------------------------------------------------------------- losses
@@ -322,6 +324,17 @@ def test_loss_forward_is_per_sample_and_backward_has_shape_of_yhat(
     gradient = loss.backward(y, yhat)
     assert gradient.shape == yhat.shape
     assert gradient.dtype == np.float64
+
+
+@losses
+@given(data=st.data())
+def test_loss_value_and_gradient_equal_forward_and_backward(
+    case: LossCase, data: st.DataObject
+) -> None:
+    loss, y, yhat = data.draw(loss_examples(case))
+    values, gradient = loss.value_and_gradient(y, yhat)
+    np.testing.assert_allclose(values, loss.forward(y, yhat), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gradient, loss.backward(y, yhat), rtol=1e-12, atol=1e-15)
 
 
 @losses
