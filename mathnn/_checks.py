@@ -21,11 +21,14 @@ _SCAN_FINITE: ContextVar[bool] = ContextVar("mathnn_scan_finite", default=True)
 class inputs_already_scanned:  # lower case: used like a function, in ``with`` statements
     """Within this block :func:`as_float_array` skips its NaN / inf scan; every other check stays.
 
-    Only :class:`~mathnn.Sequential` uses it, after scanning its own input and the
-    incoming ``delta``: the arrays it then passes between its modules are their own
-    outputs. Speed: that scan is a full pass over each array at every call, about a
-    sixth of a small CNN's training step. A class rather than a ``@contextmanager``
-    generator, which costs several times more per ``with``, twice per training step.
+    :class:`~mathnn.Sequential` uses it after scanning its own input and the incoming
+    ``delta``: the arrays it then passes between its modules are their own outputs.
+    :func:`~mathnn.fit` uses it after scanning the whole training set once; a loss that
+    turns NaN or infinite then stops training with a message of its own.
+
+    Speed: that scan is a full pass over each array at every call, about a sixth of a
+    small CNN's training step. A class rather than a ``@contextmanager`` generator, which
+    costs several times more per ``with``, entered a few times per training step.
     """
 
     def __enter__(self) -> None:
@@ -51,24 +54,14 @@ def as_float_array(
     input is converted to ``dtype`` (float64 when ``dtype`` is None); a float
     array keeps its dtype unless ``dtype`` is given.
     """
-    # Fast path for the common case (an ndarray already of the wanted dtype): no conversion
-    # call at all, only the checks below (the finiteness scan is skipped only inside
-    # inputs_already_scanned).
+    # Speed: for the common case, an ndarray already of the wanted float dtype, this is a few
+    # attribute tests (no conversion call) and the finiteness scan; the scan is skipped only
+    # inside inputs_already_scanned.
     array = value if type(value) is np.ndarray else np.asarray(value)
-    kind = array.dtype.kind
-    if kind not in "fiu":
-        raise TypeError(
-            f"{where}: expected {name} to be a real numeric array, "
-            f"got dtype {array.dtype} ({_describe(value)})"
-        )
     given = array
-    if dtype is not None:
-        if array.dtype != dtype:
-            with np.errstate(over="ignore"):  # reported below as out of range, not warned
-                array = array.astype(dtype)
-    elif kind != "f":
-        array = array.astype(np.float64)
-    if ndim is not None:
+    if array.dtype.kind != "f" or (dtype is not None and array.dtype != dtype):
+        array = _converted(array, value, name, where, dtype)
+    if ndim is not None and array.ndim != ndim:
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if array.ndim not in allowed:
             if len(allowed) > 2 and allowed == tuple(range(allowed[0], allowed[-1] + 1)):
@@ -79,18 +72,43 @@ def as_float_array(
                 f"{where}: expected {name} with {dims} dimensions {layout}".rstrip()
                 + f", got shape {array.shape}"
             )
-    if array.size and _SCAN_FINITE.get() and not np.isfinite(array).all():
-        bad = int(array.size - np.count_nonzero(np.isfinite(array)))
-        if given is not array and np.isfinite(given).all():
-            raise ValueError(
-                f"{where}: expected {name} within the range of {array.dtype}, got {bad} "
-                f"entr{'y' if bad == 1 else 'ies'} beyond it (largest {np.abs(given).max():.3g})"
-            )
-        raise ValueError(
-            f"{where}: expected finite values in {name}, got {bad} NaN or infinite "
-            f"entr{'y' if bad == 1 else 'ies'} in shape {array.shape}"
-        )
+    if array.size and _SCAN_FINITE.get():
+        check_finite(array, name, where, given)
     return array
+
+
+def _converted(
+    array: Array, value: object, name: str, where: str, dtype: DTypeLike | None
+) -> Array:
+    """``array`` cast to ``dtype`` (float64 when None), or ``TypeError`` if not real numeric."""
+    if array.dtype.kind not in "fiu":
+        raise TypeError(
+            f"{where}: expected {name} to be a real numeric array, "
+            f"got dtype {array.dtype} ({_describe(value)})"
+        )
+    with np.errstate(over="ignore"):  # reported by check_finite as out of range, not warned
+        return array.astype(np.float64 if dtype is None else dtype)
+
+
+def check_finite(array: Array, name: str, where: str, given: Array | None = None) -> None:
+    """Raise ``ValueError`` if ``array`` holds NaN or infinity.
+
+    ``given`` is the array before a cast to ``array.dtype``: if it was finite, the
+    message says which entries the cast pushed out of range.
+    """
+    if np.isfinite(array).all():
+        return
+    bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+    entries = f"entr{'y' if bad == 1 else 'ies'}"
+    if given is not None and given is not array and np.isfinite(given).all():
+        raise ValueError(
+            f"{where}: expected {name} within the range of {array.dtype}, got {bad} "
+            f"{entries} beyond it (largest {np.abs(given).max():.3g})"
+        )
+    raise ValueError(
+        f"{where}: expected finite values in {name}, got {bad} NaN or infinite "
+        f"{entries} in shape {array.shape}"
+    )
 
 
 def check_axis(array: Array, axis: int, expected: int, name: str, where: str, what: str) -> None:

@@ -17,12 +17,11 @@ from mathnn.module import Module
 class _Activation(Module):
     """Shared input checks: a batch axis (and a class axis for the softmaxes), finite values."""
 
-    min_ndim = 1
+    ndims: tuple[int, ...] = tuple(range(1, 8))  # accepted numbers of dimensions
     layout = "(batch, ...)"
 
     def _input(self, X: ArrayLike, where: str) -> Array:
-        ndim = tuple(range(self.min_ndim, 8))
-        return as_float_array(X, "X", where, ndim=ndim, layout=self.layout)
+        return as_float_array(X, "X", where, ndim=self.ndims, layout=self.layout)
 
     def _pair(self, X: ArrayLike, delta: ArrayLike) -> tuple[Array, Array]:
         where = f"{type(self).__name__}.backward_delta"
@@ -68,8 +67,12 @@ class TanH(_Activation):
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta * (1 - tanh(X)**2)``."""
         X, delta = self._pair(X, delta)
-        Z = np.tanh(X)
-        return delta * (1.0 - Z * Z)
+        # Speed: one new array, overwritten in place: tanh, its square, 1 minus it, times delta.
+        grad = np.tanh(X)
+        np.square(grad, out=grad)
+        np.subtract(1.0, grad, out=grad)
+        grad *= delta
+        return grad
 
 
 class Sigmoid(_Activation):
@@ -188,7 +191,7 @@ class Softmax(_Activation):
     True
     """
 
-    min_ndim = 2
+    ndims = tuple(range(2, 8))
     layout = "(batch, ..., classes)"
 
     def forward(self, X: ArrayLike) -> Array:
@@ -228,7 +231,7 @@ class LogSoftmax(_Activation):
     True
     """
 
-    min_ndim = 2
+    ndims = tuple(range(2, 8))
     layout = "(batch, ..., classes)"
 
     def forward(self, X: ArrayLike) -> Array:

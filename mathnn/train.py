@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Iterator
@@ -11,7 +12,13 @@ from typing import TextIO
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mathnn._checks import Array, as_float_array, check_positive_int
+from mathnn._checks import (
+    Array,
+    as_float_array,
+    check_finite,
+    check_positive_int,
+    inputs_already_scanned,
+)
 from mathnn.module import Loss, Module, resolve_rng
 from mathnn.optim import Optimizer
 
@@ -128,6 +135,14 @@ def fit(
     History
         Per-epoch mean training loss, validation accuracy and time.
 
+    Raises
+    ------
+    ValueError
+        If ``X`` or ``y`` hold NaN or infinity (checked once, before training), or a
+        module or the loss rejects a batch.
+    FloatingPointError
+        If the loss of a batch becomes NaN or infinite: training diverged.
+
     Examples
     --------
     >>> import numpy as np
@@ -151,6 +166,9 @@ def fit(
         raise ValueError(
             f"fit: expected as many targets as inputs ({X.shape[0]}), got {y.shape[0]}"
         )
+    for name, array in (("X", X), ("y", y)):
+        if array.dtype.kind == "f" and array.size:
+            check_finite(array, name, "fit")
     generator = resolve_rng(rng)
     history = History()
     n_batches = -(-X.shape[0] // batch_size)
@@ -158,16 +176,25 @@ def fit(
     for epoch in range(epochs):
         start = time.perf_counter()
         total = 0.0
-        for step, index in enumerate(minibatches(X.shape[0], batch_size, generator)):
-            X_batch, y_batch = X[index], y[index]
-            yhat = model.forward(X_batch)
-            values, delta = loss.value_and_gradient(y_batch, yhat)
-            total += float(values.sum())
-            delta /= len(index)
-            optimizer.zero_grad()
-            model.backward_update_gradient(X_batch, delta)
-            optimizer.step()
-            bar.update(epoch * n_batches + step + 1, f"epoch {epoch + 1}/{epochs}")
+        # Speed: the data were scanned for NaN / inf above, so the modules and the loss skip
+        # that scan on every batch; a loss that turns NaN or inf is caught below instead.
+        with inputs_already_scanned():
+            for step, index in enumerate(minibatches(X.shape[0], batch_size, generator)):
+                X_batch, y_batch = X[index], y[index]
+                yhat = model.forward(X_batch)
+                values, delta = loss.value_and_gradient(y_batch, yhat)
+                batch_loss = float(values.sum())
+                if not math.isfinite(batch_loss):
+                    raise FloatingPointError(
+                        f"fit: the loss became {batch_loss} at epoch {epoch + 1}, step "
+                        f"{step + 1} of {n_batches}: training diverged; a smaller lr may help"
+                    )
+                total += batch_loss
+                delta /= len(index)
+                optimizer.zero_grad()
+                model.backward_update_gradient(X_batch, delta)
+                optimizer.step()
+                bar.update(epoch * n_batches + step + 1, f"epoch {epoch + 1}/{epochs}")
         history.epoch_time.append(time.perf_counter() - start)
         history.loss.append(total / X.shape[0])
         if validation_data is not None:

@@ -15,6 +15,7 @@ from mathnn import (
     CrossEntropyLoss,
     History,
     Linear,
+    MSELoss,
     Sequential,
     TanH,
     accuracy,
@@ -101,6 +102,22 @@ def test_fit_loss_is_mean_per_sample_before_any_step() -> None:
     expected = float(CrossEntropyLoss().forward(labels, net.forward(X)).mean())
     history = fit(net, CrossEntropyLoss(), SGD(net, lr=1e-300), X, labels, epochs=1, batch_size=7)
     assert history.loss[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_fit_stops_with_a_clear_error_when_training_diverges() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]])
+    layer = Linear(3, 1, rng=0)
+    with (
+        np.errstate(all="ignore"),
+        pytest.raises(
+            FloatingPointError,
+            match=r"fit: the loss became (inf|nan) at epoch \d+, "
+            r"step \d+ of 4: training diverged; a smaller lr may help",
+        ),
+    ):
+        fit(layer, MSELoss(), SGD(layer, lr=1e3), X, y, epochs=100, batch_size=16)
 
 
 def hand_made_classifier() -> Linear:
