@@ -1,7 +1,9 @@
 """Element-wise activations and the two normalisations over the last axis.
 
 None of these modules has parameters. Each ``backward_delta`` multiplies the
-incoming ``delta`` by the local derivative, written next to its forward.
+incoming ``delta`` by the local derivative, written next to its forward. TanH,
+Sigmoid, Softmax and LogSoftmax also write that derivative in terms of their
+output (``backward_delta_from_output``), which :class:`~mathnn.Sequential` keeps.
 """
 
 from __future__ import annotations
@@ -23,12 +25,22 @@ class _Activation(Module):
     def _input(self, X: ArrayLike, where: str) -> Array:
         return as_float_array(X, "X", where, ndim=self.ndims, layout=self.layout)
 
-    def _pair(self, X: ArrayLike, delta: ArrayLike) -> tuple[Array, Array]:
-        where = f"{type(self).__name__}.backward_delta"
+    def _pair(
+        self, X: ArrayLike, delta: ArrayLike, method: str = "backward_delta"
+    ) -> tuple[Array, Array]:
+        where = f"{type(self).__name__}.{method}"
         X = self._input(X, where)
         delta = as_float_array(delta, "delta", where, dtype=X.dtype)
         check_same_shape(X, "X", delta, "delta", where)
         return X, delta
+
+    def _output_pair(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> tuple[Array, Array]:
+        """Checked ``(Z, delta)`` for :meth:`backward_delta_from_output`."""
+        where = f"{type(self).__name__}.backward_delta_from_output"
+        X, delta = self._pair(X, delta, "backward_delta_from_output")
+        Z = as_float_array(Z, "Z", where, dtype=X.dtype)
+        check_same_shape(X, "X", Z, "Z", where)
+        return Z, delta
 
 
 class TanH(_Activation):
@@ -67,9 +79,16 @@ class TanH(_Activation):
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta * (1 - tanh(X)**2)``."""
         X, delta = self._pair(X, delta)
-        # Speed: one new array, overwritten in place: tanh, its square, 1 minus it, times delta.
-        grad = np.tanh(X)
-        np.square(grad, out=grad)
+        return self._from_output(np.tanh(X), delta)
+
+    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``delta * (1 - Z**2)`` with ``Z = tanh(X)`` from the forward pass."""
+        return self._from_output(*self._output_pair(X, Z, delta))
+
+    @staticmethod
+    def _from_output(Z: Array, delta: Array) -> Array:
+        # Speed: one new array, overwritten in place (Z itself is left untouched).
+        grad = np.square(Z)
         np.subtract(1.0, grad, out=grad)
         grad *= delta
         return grad
@@ -111,7 +130,14 @@ class Sigmoid(_Activation):
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta * s * (1 - s)`` with ``s = sigmoid(X)``."""
         X, delta = self._pair(X, delta)
-        S = _numerics.sigmoid(X)
+        return self._from_output(_numerics.sigmoid(X), delta)
+
+    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``delta * Z * (1 - Z)`` with ``Z = sigmoid(X)`` from the forward pass."""
+        return self._from_output(*self._output_pair(X, Z, delta))
+
+    @staticmethod
+    def _from_output(S: Array, delta: Array) -> Array:
         return delta * S * (1.0 - S)
 
 
@@ -201,7 +227,14 @@ class Softmax(_Activation):
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``s * (delta - (delta * s).sum(-1))``."""
         X, delta = self._pair(X, delta)
-        S = _numerics.softmax(X)
+        return self._from_output(_numerics.softmax(X), delta)
+
+    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``Z * (delta - (delta * Z).sum(-1))`` with ``Z = softmax(X)``."""
+        return self._from_output(*self._output_pair(X, Z, delta))
+
+    @staticmethod
+    def _from_output(S: Array, delta: Array) -> Array:
         return S * (delta - (delta * S).sum(axis=-1, keepdims=True))
 
 
@@ -242,3 +275,8 @@ class LogSoftmax(_Activation):
         """Return ``delta - softmax(X) * delta.sum(-1)``."""
         X, delta = self._pair(X, delta)
         return delta - _numerics.softmax(X) * delta.sum(axis=-1, keepdims=True)
+
+    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
+        """Return ``delta - exp(Z) * delta.sum(-1)`` with ``Z = log_softmax(X)``."""
+        Z, delta = self._output_pair(X, Z, delta)
+        return delta - np.exp(Z) * delta.sum(axis=-1, keepdims=True)

@@ -58,6 +58,29 @@ class Module:
         """Return :math:`\\partial L/\\partial X`, an array of the shape of ``X``."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward_delta")
 
+    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
+        r"""Return ``backward_delta(X, delta)``, given also the output ``Z = forward(X)``.
+
+        :class:`~mathnn.Sequential` keeps the output of every module and calls this
+        method. The default ignores ``Z``. An activation whose derivative is a
+        function of its output overrides it to reuse ``Z`` instead of computing the
+        nonlinearity again: :math:`\tanh' = 1 - \tanh^2` and
+        :math:`\sigma' = \sigma (1 - \sigma)` (:class:`~mathnn.TanH`,
+        :class:`~mathnn.Sigmoid`, :class:`~mathnn.Softmax`, :class:`~mathnn.LogSoftmax`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from mathnn import TanH
+        >>> X, delta = np.array([[-1.0, 0.0, 2.0]]), np.ones((1, 3))
+        >>> tanh = TanH()
+        >>> Z = tanh.forward(X)
+        >>> bool(np.allclose(tanh.backward_delta_from_output(X, Z, delta),
+        ...                  tanh.backward_delta(X, delta)))
+        True
+        """
+        return self.backward_delta(X, delta)
+
     def update_parameters(self, gradient_step: float = 1e-3) -> None:
         r"""Take one gradient step in place: :math:`\theta \leftarrow \theta - \eta\, g`.
 

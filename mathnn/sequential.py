@@ -14,8 +14,9 @@ from mathnn.module import Module
 class Sequential(Module):
     r"""A stack of modules applied one after the other; itself a :class:`Module`.
 
-    ``forward`` keeps the input of every module. The two backward methods must
-    then be called with the ``X`` of the last ``forward``; they walk the stack
+    ``forward`` keeps the input of every module (and so its output, the next
+    module's input). The two backward methods must then be called with the ``X``
+    of the last ``forward``; they walk the stack
     from the end, each module turning :math:`\Delta^h` into
     :math:`\Delta^{h-1} = \partial L / \partial Z^{h-1}`.
 
@@ -41,7 +42,9 @@ class Sequential(Module):
            = \sum_{n, o} \Delta^h_{no} \, \frac{\partial Z^h_{no}}{\partial Z^{h-1}_{mi}} .
 
     Module :math:`h` computes this sum as ``backward_delta(Z^{h-1}, Delta^h)``,
-    without building the Jacobian, and adds its parameter gradients with
+    without building the Jacobian (called as
+    ``backward_delta_from_output(Z^{h-1}, Z^h, Delta^h)``, so that an activation
+    may reuse its output), and adds its parameter gradients with
     ``backward_update_gradient(Z^{h-1}, Delta^h)``.
 
     ``parameters`` and ``gradients`` of a ``Sequential`` are empty: the arrays
@@ -83,6 +86,7 @@ class Sequential(Module):
                 )
         self.modules = list(modules)
         self._inputs: list[Array] | None = None
+        self._output: Array | None = None
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.modules)
@@ -106,6 +110,7 @@ class Sequential(Module):
                 inputs.append(Z)
                 Z = module.forward(Z)
         self._inputs = inputs
+        self._output = Z
         return Z
 
     def _check_same_input(self, X: ArrayLike, where: str) -> list[Array]:
@@ -125,22 +130,29 @@ class Sequential(Module):
         where = "Sequential.backward_update_gradient"
         inputs = self._check_same_input(X, where)
         delta = as_float_array(delta, "delta", where)
+        outputs = self._outputs(inputs)
         with inputs_already_scanned():  # X was scanned by forward, delta just above
             for index in range(len(self.modules) - 1, -1, -1):
                 module = self.modules[index]
                 module.backward_update_gradient(inputs[index], delta)
                 if index > 0:
-                    delta = module.backward_delta(inputs[index], delta)
+                    delta = module.backward_delta_from_output(inputs[index], outputs[index], delta)
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return :math:`\\partial L/\\partial X` by the chain of ``backward_delta`` calls."""
         where = "Sequential.backward_delta"
         inputs = self._check_same_input(X, where)
         delta = as_float_array(delta, "delta", where)
+        outputs = self._outputs(inputs)
         with inputs_already_scanned():  # X was scanned by forward, delta just above
-            for module, module_input in zip(reversed(self.modules), reversed(inputs), strict=True):
-                delta = module.backward_delta(module_input, delta)
+            for index in range(len(self.modules) - 1, -1, -1):
+                module = self.modules[index]
+                delta = module.backward_delta_from_output(inputs[index], outputs[index], delta)
         return delta
+
+    def _outputs(self, inputs: list[Array]) -> list[Array]:
+        """The output of every module in the last forward: the next one's input, or the end."""
+        return [*inputs[1:], *([] if self._output is None else [self._output])]
 
     def update_parameters(self, gradient_step: float = 1e-3) -> None:
         """Call ``update_parameters`` on every module."""

@@ -273,6 +273,21 @@ BAD_CALLS = [
             r"got \(5, 4\)", f"{m.__name__.lower()}_backward_delta_wrong_shape")
         for m in (TanH, Sigmoid, ReLU, Softmax, LogSoftmax)
     ],
+    *[
+        row(lambda m=m: method(m(), "backward_delta_from_output", normal(5, 3), normal(5, 2),
+                               normal(5, 3)), V,
+            rf"{m.__name__}\.backward_delta_from_output: expected Z with the shape of X "
+            r"\(5, 3\), got \(5, 2\)", f"{m.__name__.lower()}_from_output_wrong_output_shape")
+        for m in (TanH, Sigmoid, Softmax, LogSoftmax)
+    ],
+    row(lambda: method(TanH(), "backward_delta_from_output", normal(5, 3), normal(5, 3),
+                       normal(5, 4)), V,
+        r"TanH\.backward_delta_from_output: expected delta with the shape of X \(5, 3\), "
+        r"got \(5, 4\)", "tanh_from_output_wrong_delta_shape"),
+    row(lambda: method(Sigmoid(), "backward_delta_from_output", normal(5, 3),
+                       with_nan(normal(5, 3)), normal(5, 3)), V,
+        r"Sigmoid\.backward_delta_from_output: expected finite values in Z, got 1 NaN",
+        "sigmoid_from_output_nan_output"),
     row(lambda: method(TanH(), "forward", with_nan(normal(5, 3))), V,
         r"TanH\.forward: expected finite values in X, got 1 NaN", "tanh_forward_nan"),
     row(lambda: method(ReLU(), "backward_delta", normal(5, 3), with_nan(normal(5, 3))), V,

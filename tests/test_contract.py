@@ -95,6 +95,20 @@ def test_backward_delta_shape_is_input_shape(
 
 
 @modules
+@given(data=st.data(), seed=seeds)
+def test_backward_delta_from_output_equals_backward_delta(
+    case: ModuleCase, data: st.DataObject, seed: int
+) -> None:
+    module, X = data.draw(module_examples(case))
+    Z = module.forward(X)
+    Z_before = Z.copy()
+    delta = random_delta(seed, Z.shape)
+    from_output = module.backward_delta_from_output(X, Z, delta)
+    np.testing.assert_allclose(from_output, module.backward_delta(X, delta), rtol=1e-10, atol=1e-13)
+    np.testing.assert_array_equal(Z, Z_before, err_msg="the output Z was written to")
+
+
+@modules
 @given(data=st.data())
 def test_gradients_have_keys_shapes_dtypes_of_parameters(
     case: ModuleCase, data: st.DataObject

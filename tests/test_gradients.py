@@ -26,8 +26,13 @@ from strategies import (
 
 from mathnn import (
     Linear,
+    LogSoftmax,
     MaxPool1D,
     ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    TanH,
     gradcheck,
     jacobian,
     numerical_jacobian,
@@ -123,6 +128,15 @@ def test_linear_weight_jacobian_is_input_times_identity(
     X = data.draw(finite_arrays((n, d)))
     expected = np.einsum("ni,op->noip", X, np.eye(d_out))
     np.testing.assert_array_equal(jacobian(layer, X, wrt="W"), expected)
+
+
+@pytest.mark.parametrize("activation", [TanH, Sigmoid, Softmax, LogSoftmax], ids=repr)
+def test_sequential_through_activations_that_reuse_their_output(activation: type) -> None:
+    """Sequential hands each activation its output (backward_delta_from_output)."""
+    rng = np.random.default_rng(7)
+    net = Sequential(Linear(4, 5, rng=rng), activation(), Linear(5, 3, rng=rng), activation())
+    errors = gradcheck(net, rng.normal(size=(6, 4)), rng=1)
+    assert max(errors.values()) < TOLERANCE, errors
 
 
 def test_relu_gradient_at_zero_is_zero() -> None:
