@@ -238,10 +238,9 @@ class CrossEntropyLoss(Loss):
         shifted = z - z.max(axis=1, keepdims=True)
         S = np.exp(shifted)
         total = S.sum(axis=1, keepdims=True)
-        log_s = shifted - np.log(total)  # log-softmax
-        S /= total  # softmax
-        if target.ndim == 1:
-            values = -log_s[np.arange(len(target)), target]
+        if target.ndim == 1:  # -log s_{n, y_n} = log(total_n) - shifted_{n, y_n}
+            values = np.log(total[:, 0]) - shifted[np.arange(len(target)), target]
         else:
-            values = -(target * log_s).sum(axis=1)
+            values = -(target * (shifted - np.log(total))).sum(axis=1)
+        S /= total  # softmax
         return values, self._gradient(target, S)
