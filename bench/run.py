@@ -1,9 +1,9 @@
 """mathnn against PyTorch eager on the CPU: the same networks, data, batch, dtype and threads.
 
 Run with ``make bench`` (or ``python bench/run.py``). Every comparison alternates
-the two libraries inside one process (mathnn, torch, torch, mathnn, ...), each run
-after a short rest so that the other library's threads are idle, and reports the
-median of the repeats. Writes ``docs/_static/bench.json`` and prints
+the two libraries inside one process (mathnn, torch, torch, mathnn, ...); each turn
+starts after a short rest, so that the other library's threads are idle, and one
+untimed run. It reports the median of the timed runs. Writes ``docs/_static/bench.json`` and prints
 a table. ``--quick`` uses fewer repeats; ``--no-accuracy`` skips the training runs.
 """
 
@@ -34,33 +34,37 @@ BATCH = 64
 LR, MOMENTUM = 0.05, 0.9
 
 
-# Seconds of rest before each timed run. After its last task, a worker thread of OpenBLAS
-# (NumPy's BLAS) spins for about 2**28 cycles (~0.1 s) before it sleeps, and PyTorch's
-# OpenMP workers spin too: without the rest, each library would run while the other's
-# threads still compete for the cores (measured here: both slower, the ratio off by ~10 %).
+# Seconds of rest before each turn of a library. After its last task, a worker thread of
+# OpenBLAS (NumPy's BLAS) spins for about 2**28 cycles (~0.1 s) before it sleeps, and
+# PyTorch's OpenMP workers spin too: without the rest, each library would run while the
+# other's threads still compete for the cores (measured here: both slower, and the ratio
+# off by about 10 %). The rest leaves the cores cold, so each turn then runs once untimed.
 SETTLE_S = 0.2
 
 
 def interleaved(
     first: Callable[[], float], second: Callable[[], float], repeats: int
 ) -> tuple[float, float]:
-    """Median seconds of each callable, run alternately (ABBA order) after one warm-up each,
-    each run after a rest of ``SETTLE_S`` seconds."""
-    first(), second()
+    """Median seconds of each callable over ``repeats`` turns, alternated in ABBA order.
+
+    Each turn rests ``SETTLE_S`` seconds, runs the callable once untimed (caches, thread
+    pool and clock back to speed), then keeps the time of a second run.
+    """
     a: list[float] = []
     b: list[float] = []
 
-    def settled(fn: Callable[[], float]) -> float:
+    def turn(fn: Callable[[], float]) -> float:
         time.sleep(SETTLE_S)
+        fn()
         return fn()
 
     for r in range(repeats):
         if r % 2 == 0:
-            a.append(settled(first))
-            b.append(settled(second))
+            a.append(turn(first))
+            b.append(turn(second))
         else:
-            b.append(settled(second))
-            a.append(settled(first))
+            b.append(turn(second))
+            a.append(turn(first))
     return statistics.median(a), statistics.median(b)
 
 
