@@ -127,26 +127,30 @@ class Sequential(Module):
 
     def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
         """Back-propagate ``delta`` and add every module's parameter gradients."""
-        where = "Sequential.backward_update_gradient"
-        inputs = self._check_same_input(X, where)
-        delta = as_float_array(delta, "delta", where)
-        outputs = self._outputs(inputs)
-        with inputs_already_scanned():  # X was scanned by forward, delta just above
-            for index in range(len(self.modules) - 1, -1, -1):
-                module = self.modules[index]
-                module.backward_update_gradient(inputs[index], delta)
-                if index > 0:
-                    delta = module.backward_delta_from_output(inputs[index], outputs[index], delta)
+        self._backward(X, delta, "Sequential.backward_update_gradient", update_gradients=True)
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return :math:`\\partial L/\\partial X` by the chain of ``backward_delta`` calls."""
-        where = "Sequential.backward_delta"
+        return self._backward(X, delta, "Sequential.backward_delta", update_gradients=False)
+
+    def _backward(
+        self, X: ArrayLike, delta: ArrayLike, where: str, *, update_gradients: bool
+    ) -> Array:
+        """Walk the stack from the end; each module turns ``delta`` into its input's.
+
+        With ``update_gradients`` every module also adds its parameter gradients, and
+        the first module's input gradient, which nobody reads, is not computed.
+        """
         inputs = self._check_same_input(X, where)
         delta = as_float_array(delta, "delta", where)
         outputs = self._outputs(inputs)
         with inputs_already_scanned():  # X was scanned by forward, delta just above
             for index in range(len(self.modules) - 1, -1, -1):
                 module = self.modules[index]
+                if update_gradients:
+                    module.backward_update_gradient(inputs[index], delta)
+                    if index == 0:
+                        break
                 delta = module.backward_delta_from_output(inputs[index], outputs[index], delta)
         return delta
 
