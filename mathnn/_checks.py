@@ -19,7 +19,8 @@ _SCAN_FINITE: ContextVar[bool] = ContextVar("mathnn_scan_finite", default=True)
 
 
 class inputs_already_scanned:  # lower case: used like a function, in ``with`` statements
-    """Within this block :func:`as_float_array` skips its NaN / inf scan; every other check stays.
+    """Within this block :func:`as_float_array` skips its NaN / inf scan of an array it does
+    not convert; every other check stays.
 
     :class:`~mathnn.Sequential` uses it after scanning its own input and the incoming
     ``delta``: the arrays it then passes between its modules are their own outputs.
@@ -55,8 +56,8 @@ def as_float_array(
     array keeps its dtype unless ``dtype`` is given.
     """
     # Speed: for the common case, an ndarray already of the wanted float dtype, this is a few
-    # attribute tests (no conversion call) and the finiteness scan; the scan is skipped only
-    # inside inputs_already_scanned.
+    # attribute tests (no conversion call) and the finiteness scan; the scan of such an array
+    # is skipped inside inputs_already_scanned.
     array = value if type(value) is np.ndarray else np.asarray(value)
     given = array
     if array.dtype.kind != "f" or (dtype is not None and array.dtype != dtype):
@@ -72,7 +73,8 @@ def as_float_array(
                 f"{where}: expected {name} with {dims} dimensions {layout}".rstrip()
                 + f", got shape {array.shape}"
             )
-    if array.size and _SCAN_FINITE.get():
+    # A cast can push finite values out of range, so a converted array is always scanned.
+    if array.size and (given is not array or _SCAN_FINITE.get()):
         check_finite(array, name, where, given)
     return array
 

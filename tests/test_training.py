@@ -120,6 +120,18 @@ def test_fit_stops_with_a_clear_error_when_training_diverges() -> None:
         fit(layer, MSELoss(), SGD(layer, lr=1e3), X, y, epochs=100, batch_size=16)
 
 
+def test_fit_reports_data_beyond_the_model_dtype_not_a_divergence() -> None:
+    X = np.ones((8, 3))
+    X[2, 1] = 1e300  # finite in float64, beyond float32
+    layer = Linear(3, 2, rng=0, dtype=np.float32)
+    with pytest.raises(
+        ValueError,
+        match=r"Linear\.forward: expected X within the range of "
+        r"float32, got 1 entry beyond it",
+    ):
+        fit(layer, CrossEntropyLoss(), SGD(layer, lr=0.1), X, np.zeros(8, dtype=int))
+
+
 def hand_made_classifier() -> Linear:
     """Class 0 when x0 is largest, 1 for x1, 2 for -x0."""
     layer = Linear(2, 3, rng=0)
