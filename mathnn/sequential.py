@@ -85,8 +85,7 @@ class Sequential(Module):
                     f"at position {index}"
                 )
         self.modules = list(modules)
-        self._inputs: list[Array] | None = None
-        self._output: Array | None = None
+        self._activations: list[Array] | None = None
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.modules)
@@ -98,32 +97,30 @@ class Sequential(Module):
         return self.modules[index]
 
     def forward(self, X: ArrayLike) -> Array:
-        """Run every module in turn; remember each module's input for the backward pass."""
-        Z = np.asarray(X)
-        inputs = []
+        """Run every module in turn; remember each module's input and output for the backward."""
+        activations = [np.asarray(X)]  # Z^0 = X, then the output Z^h of every module h
         if self.modules:
-            inputs.append(Z)
-            Z = self.modules[0].forward(Z)  # checks X in full, NaN / inf scan included
+            # checks X in full, NaN / inf scan included
+            activations.append(self.modules[0].forward(activations[0]))
         # Speed: one context for the whole loop rather than one per module.
         with inputs_already_scanned():  # the other inputs are the modules' own outputs
             for module in self.modules[1:]:
-                inputs.append(Z)
-                Z = module.forward(Z)
-        self._inputs = inputs
-        self._output = Z
-        return Z
+                activations.append(module.forward(activations[-1]))
+        self._activations = activations
+        return activations[-1]
 
     def _check_same_input(self, X: ArrayLike, where: str) -> list[Array]:
-        if self._inputs is None:
+        """The activations of the last forward, if it was run on ``X``; else raise."""
+        if self._activations is None:
             raise ValueError(f"{where}: expected a call to forward(X) first, got none")
-        first = self._inputs[0] if self._inputs else np.asarray(X)
+        first = self._activations[0] if self.modules else np.asarray(X)
         X = np.asarray(X)
         if X is not first and (X.shape != first.shape or not np.array_equal(X, first)):
             raise ValueError(
                 f"{where}: expected the X of the last forward (shape {first.shape}), "
                 f"got a different array of shape {X.shape}; call forward(X) first"
             )
-        return self._inputs
+        return self._activations
 
     def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
         """Back-propagate ``delta`` and add every module's parameter gradients."""
@@ -141,22 +138,19 @@ class Sequential(Module):
         With ``update_gradients`` every module also adds its parameter gradients, and
         the first module's input gradient, which nobody reads, is not computed.
         """
-        inputs = self._check_same_input(X, where)
+        activations = self._check_same_input(X, where)  # module h maps [h] to [h + 1]
         delta = as_float_array(delta, "delta", where)
-        outputs = self._outputs(inputs)
         with inputs_already_scanned():  # X was scanned by forward, delta just above
             for index in range(len(self.modules) - 1, -1, -1):
-                module = self.modules[index]
+                module, module_input = self.modules[index], activations[index]
                 if update_gradients:
-                    module.backward_update_gradient(inputs[index], delta)
+                    module.backward_update_gradient(module_input, delta)
                     if index == 0:
                         break
-                delta = module.backward_delta_from_output(inputs[index], outputs[index], delta)
+                delta = module.backward_delta_from_output(
+                    module_input, activations[index + 1], delta
+                )
         return delta
-
-    def _outputs(self, inputs: list[Array]) -> list[Array]:
-        """The output of every module in the last forward: the next one's input, or the end."""
-        return [*inputs[1:], *([] if self._output is None else [self._output])]
 
     def update_parameters(self, gradient_step: float = 1e-3) -> None:
         """Call ``update_parameters`` on every module."""
