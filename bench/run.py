@@ -3,8 +3,9 @@
 Run with ``make bench`` (or ``python bench/run.py``). Every comparison alternates
 the two libraries inside one process (mathnn, torch, torch, mathnn, ...); each turn
 starts after a short rest, so that the other library's threads are idle, and one
-untimed run. It reports the median of the timed runs. Writes ``docs/_static/bench.json`` and prints
-a table. ``--quick`` uses fewer repeats; ``--no-accuracy`` skips the training runs.
+untimed run. It reports the median of the timed runs. Writes
+``docs/_static/bench.json`` and prints a table. ``--quick`` uses fewer repeats;
+``--no-accuracy`` skips the training runs.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ LR, MOMENTUM = 0.05, 0.9
 # Seconds of rest before each turn of a library. After its last task, a worker thread of
 # OpenBLAS (NumPy's BLAS) spins for about 2**28 cycles (~0.1 s) before it sleeps, and
 # PyTorch's OpenMP workers spin too: without the rest, each library would run while the
-# other's threads still compete for the cores (measured here: both slower, and the ratio
-# off by about 10 %). The rest leaves the cores cold, so each turn then runs once untimed.
+# other's threads still compete for the cores (measured here: both slower, PyTorch more,
+# the MLP ratio lowered by about 0.1). The rest leaves the cores cold, so each turn then
+# runs once untimed.
 SETTLE_S = 0.2
 
 
