@@ -18,7 +18,7 @@ from mathnn.gradcheck import (
     relative_error,
 )
 from mathnn.linear import Linear
-from mathnn.losses import BCELoss, CrossEntropyLoss, MSELoss
+from mathnn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from mathnn.module import Loss, Module
 from mathnn.optim import SGD, Adam, Optimizer
 from mathnn.sequential import Sequential
@@ -30,6 +30,7 @@ __all__ = [
     "SGD",
     "Adam",
     "BCELoss",
+    "BCEWithLogitsLoss",
     "Conv1D",
     "CrossEntropyLoss",
     "Flatten",
