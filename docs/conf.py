@@ -53,30 +53,6 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 
-# -- Exercises (sphinx-exercise, sphinx-togglebutton) --------------------------
-# Each derivation page ends with a section "Exercises". The exercise titles are bold
-# lead-ins inside the body: sphinx-exercise 1.2 hides a directive-argument title from
-# gettext (executablebooks/sphinx-exercise pull request 83), so French would keep it
-# English. Solutions with an executed cell use the gated {solution-start} and
-# {solution-end}; every solution has `:class: dropdown`, collapsed by sphinx-togglebutton.
-extensions += ["sphinx_exercise", "sphinx_togglebutton"]
-exercise_style = "solution_follow_exercise"  # title "Solution", right after its exercise
-togglebutton_selector = ".admonition.dropdown"  # only the solutions
-# sphinx-exercise turns numfig on, exercises are numbered through the site; keep the
-# equations numbered page by page, as before.
-math_numfig = False
-
-
-def _unique_exercise_ids(app, doctree, docname) -> None:
-    """Drop the id that sphinx-exercise gives the body of every exercise and solution.
-
-    It is the same for all of them ("exercise-content", "solution-content"), so a page
-    with several exercises repeats an HTML id; nothing links to it.
-    """
-    for section in doctree.findall(nodes.section):
-        if section["ids"] in (["exercise-content"], ["solution-content"]):
-            section["classes"].append(section["ids"].pop())
-
 # -- Autodoc / napoleon (numpydoc) --------------------------------------------
 autodoc_typehints = "none"  # types live in the numpydoc sections, not in signatures
 autodoc_member_order = "bysource"
@@ -238,9 +214,43 @@ def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> li
 
 def setup(app):
     app.add_transform(MathBlocksNotTranslatable)
-    app.connect("doctree-resolved", _unique_exercise_ids)
     app.connect("source-read", _drop_missing_chapters)
     app.connect("env-get-outdated", _reread_index_when_allowing_missing)
     app.connect("html-page-context", _add_language_switch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 smartquotes = False  # "d'" in shapes (d prime) must stay a prime in both languages
+
+
+# -- Exercises (sphinx-exercise, sphinx-togglebutton) --------------------------
+# Each derivation page ends with a section "Exercises". The exercise titles are bold
+# lead-ins inside the body: sphinx-exercise 1.2 hides a directive-argument title from
+# gettext (executablebooks/sphinx-exercise pull request 83), so French would keep it
+# English. Solutions with an executed cell use the gated {solution-start} and
+# {solution-end}; every solution has `:class: dropdown`, collapsed by sphinx-togglebutton.
+extensions += ["sphinx_exercise", "sphinx_togglebutton"]
+exercise_style = "solution_follow_exercise"  # title "Solution", right after its exercise
+togglebutton_selector = ".admonition.dropdown"  # only the solutions
+html_css_files += ["exercises.css"]  # colours and icons that fit sphinx-rtd-theme
+# sphinx-exercise turns numfig on, exercises are numbered through the site; keep the
+# equations numbered page by page, as before.
+math_numfig = False
+
+
+def _unique_exercise_ids(app, doctree, docname) -> None:
+    """Drop the id that sphinx-exercise gives the body of every exercise and solution.
+
+    It is the same for all of them ("exercise-content", "solution-content"), so a page
+    with several exercises repeats an HTML id; nothing links to it.
+    """
+    for section in doctree.findall(nodes.section):
+        if section["ids"] in (["exercise-content"], ["solution-content"]):
+            section["classes"].append(section["ids"].pop())
+
+
+_setup_without_exercises = setup
+
+
+def setup(app):  # noqa: F811  (extends the setup above)
+    metadata = _setup_without_exercises(app)
+    app.connect("doctree-resolved", _unique_exercise_ids)
+    return metadata
