@@ -444,7 +444,7 @@ LOSS_MUTANTS = [
         "cross_entropy_without_log",
         CrossEntropyWithoutLog,
         labels_and_logits,
-        "value",
+        "logarithm",
         "missing-log",
     ),
     Mutant(
@@ -661,6 +661,11 @@ def test_check_module_rejects_bad_rng() -> None:
 
 
 # ---------------------------------------------------------------------------- the site's anchors
+
+
+def test_every_slip_has_a_section_on_the_own_module_page() -> None:
+    anchors = _anchors(DOCS / "own_module.md")
+    assert {f"slip-{slip}" for slip in SLIPS} <= anchors
 
 
 def _anchors(page: Path) -> set[str]:
