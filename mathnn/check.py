@@ -267,7 +267,8 @@ class Report:
             lines.append((line + "  " + (f.slip or "")).rstrip())
         for f in failed:
             slip = SLIPS[f.slip or "wrong"]
-            lines.append(f"{f.check}: {f.message} Slip '{slip.id}' ({slip.title}): {slip.url}")
+            lines.append(f"{f.check}: {f.message}")
+            lines.append(f"  slip '{slip.id}' ({slip.title}): {slip.url}")
         return "\n".join(lines)
 
 
@@ -764,6 +765,12 @@ def check_module(
         :math:`\theta - \eta g`); ``inputs unchanged``; ``float32``; ``per
         sample`` (the cross-sample blocks of the Jacobian are 0). Checks that
         need a result the module did not give are not run.
+
+    Notes
+    -----
+    Central differences call ``forward`` twice per entry of ``X`` for the input
+    gradient, twice more for the per-sample Jacobian, and twice per entry of
+    each parameter: keep ``X`` to a few samples.
 
     Raises
     ------
