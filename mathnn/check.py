@@ -6,7 +6,7 @@ bookkeeping (accumulation, ``zero_grad``, the update rule) with its definition.
 When a result is wrong, it is compared with the wrong results that the usual
 slips give (the negative, a constant factor, the transpose, ...); the slip
 that matches is named, with the page of the site that explains it
-(:data:`SLIPS`).
+(:data:`~mathnn.SLIPS`).
 """
 
 from __future__ import annotations
@@ -52,8 +52,10 @@ class Slip:
         A few words.
     explanation : str
         One or two sentences: what the wrong result is and where it comes from.
-    page, anchor : str
-        The page of the site and the section that explain it.
+    page : str
+        The page of the site that explains it, without ``.html``.
+    anchor : str
+        The section of that page; empty means ``"slip-" + id``.
 
     Examples
     --------
@@ -191,7 +193,7 @@ class Finding:
     passed : bool
         Whether the check passed.
     slip : str or None
-        The id of the slip found (a key of :data:`SLIPS`); None when passed.
+        The id of the slip found (a key of :data:`~mathnn.SLIPS`); None when passed.
     error : float or None
         The largest relative error, where the check measures one.
     message : str
@@ -265,7 +267,8 @@ class Report:
             lines.append((line + "  " + (f.slip or "")).rstrip())
         for f in failed:
             slip = SLIPS[f.slip or "wrong"]
-            lines.append(f"{f.check}: {f.message} Slip '{slip.id}' ({slip.title}): {slip.url}")
+            lines.append(f"{f.check}: {f.message}")
+            lines.append(f"  slip '{slip.id}' ({slip.title}): {slip.url}")
         return "\n".join(lines)
 
 
@@ -402,7 +405,8 @@ class _Checker:
         try:
             return call(*args)
         except Exception as error:  # the checked code may raise anything
-            self.fail(check, "raises", f"{method} raised {type(error).__name__}: {error}")
+            detail = f": {error}" if str(error) else ""
+            self.fail(check, "raises", f"{method} raised {type(error).__name__}{detail}.")
             raise _Raised from error
 
     def run(self, *checks: Callable[[], None]) -> None:
@@ -746,8 +750,8 @@ def check_module(
         Check that no sample's output depends on another sample's input.
     rng : numpy.random.Generator or int or None
         Source of the random ``delta`` and gradients. An int or None seeds a
-        stream of its own (mixed with :data:`SEED`), so that a report can be
-        reproduced and the ``delta`` never equals an ``X`` drawn with the same seed.
+        stream of the checker's own, so that a report can be reproduced and
+        the ``delta`` never equals an ``X`` drawn with the same seed.
 
     Returns
     -------
@@ -761,6 +765,12 @@ def check_module(
         :math:`\theta - \eta g`); ``inputs unchanged``; ``float32``; ``per
         sample`` (the cross-sample blocks of the Jacobian are 0). Checks that
         need a result the module did not give are not run.
+
+    Notes
+    -----
+    Central differences call ``forward`` twice per entry of ``X`` for the input
+    gradient, twice more for the per-sample Jacobian, and twice per entry of
+    each parameter: keep ``X`` to a few samples.
 
     Raises
     ------
@@ -880,7 +890,7 @@ def check_loss(loss: Any, y: ArrayLike, yhat: ArrayLike) -> Report:
     Report
         One :class:`Finding` per check run: ``values`` (one loss per sample,
         shape ``(N,)``); ``gradient``, ``backward`` against central
-        differences of :math:`L = \sum_n \ell(y_n, \hat y_n)`; ``value``
+        differences of :math:`L = \sum_n \ell(y_n, \hat y_n)`; ``logarithm``
         (only for class targets: the values are not those of a cross-entropy
         without its logarithm, :math:`-\langle y, \hat y\rangle` or
         :math:`-\langle y, \operatorname{softmax}(\hat y)\rangle`); ``inputs
@@ -964,7 +974,7 @@ def check_loss(loss: Any, y: ArrayLike, yhat: ArrayLike) -> Report:
         checker.compare(check, "the gradient of the summed loss", got, right, n)
 
     def known_values() -> None:
-        check = "value"
+        check = "logarithm"
         targets = _class_targets(y, yhat)
         if "values" not in found or targets is None:
             return

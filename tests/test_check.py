@@ -444,7 +444,7 @@ LOSS_MUTANTS = [
         "cross_entropy_without_log",
         CrossEntropyWithoutLog,
         labels_and_logits,
-        "value",
+        "logarithm",
         "missing-log",
     ),
     Mutant(
@@ -515,9 +515,9 @@ def test_report_table_has_one_line_per_check_then_one_per_failure(
     report = check_module(ClimbsUp(4, 2), rng.normal(size=(3, 4)))
     lines = str(report).splitlines()
     assert lines[0] == "ClimbsUp: 1 of 10 checks failed"
-    assert len(lines) == 1 + len(report.findings) + 1
-    assert lines[-1].startswith("update_parameters: with eta = 0.1 the step is theta + eta g")
-    assert lines[-1].endswith(SLIPS["ascent"].url)
+    assert len(lines) == 1 + len(report.findings) + 2
+    assert lines[-2].startswith("update_parameters: with eta = 0.1 the step is theta + eta g")
+    assert lines[-1] == f"  slip 'ascent' (wrong update rule): {SLIPS['ascent'].url}"
 
 
 def test_factor_message_gives_the_factor(rng: np.random.Generator) -> None:
@@ -661,6 +661,11 @@ def test_check_module_rejects_bad_rng() -> None:
 
 
 # ---------------------------------------------------------------------------- the site's anchors
+
+
+def test_every_slip_has_a_section_on_the_own_module_page() -> None:
+    anchors = _anchors(DOCS / "own_module.md")
+    assert {f"slip-{slip}" for slip in SLIPS} <= anchors
 
 
 def _anchors(page: Path) -> set[str]:
