@@ -162,8 +162,13 @@ def test_every_forbidden_word_of_the_glossary_is_checked(term: dict) -> None:
     assert "glossary-term" not in rules_hit(msgid, f"À propos : {preferred}.")
 
 
-def test_message_that_is_its_own_translation_is_not_a_term_fault() -> None:
-    assert rules_hit("précision", "précision") == []
+def test_english_word_left_untranslated_is_a_term_fault() -> None:
+    assert "glossary-term" in rules_hit("Momentum", "Momentum")
+
+
+def test_english_column_of_the_glossary_is_not_a_term_fault() -> None:
+    same_ok = frozenset(["momentum"])
+    assert list(cf.check_message("momentum", "momentum", RULES, same_ok)) == []
 
 
 # -- .po files: completeness, fixing in place ------------------------------------------
