@@ -619,6 +619,7 @@ def _quoted(words: Iterable[str]) -> str:
 def glossary_tables(glossary: Glossary) -> str:
     """The Markdown of the two generated tables, without the markers."""
     terms = glossary["terms"]
+    # plain Markdown tables: inside a directive their cells would escape gettext
     lines = [_row(TERM_HEADER), _row(["---"] * 4)]
     for t in terms:
         lines.append(_row([t["en"], t["fr"], t.get("symbol", ""), t["definition"]]))
