@@ -219,12 +219,24 @@ def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> li
 # the language comes from -D language=fr, so it is read once the config is complete.
 # Each part does nothing when its extension is not loaded.
 FRENCH_COPYRIGHT = "2026, les auteurs de mathnn"
+# The catalogues put U+202F before ; : ! ? and inside « »; pdflatex does not know it
+# (« Unicode character U+202F not set up »). As a skip, babel-french's active ; : ! ?
+# replace it by their own space instead of adding one. Appended to the LaTeX block's
+# preamble; ignored by xelatex/lualatex, where U+202F is a character of the font.
+FRENCH_LATEX_PREAMBLE = r"""
+\ifdefined\DeclareUnicodeCharacter
+  \DeclareUnicodeCharacter{202F}{\nobreak\hskip.5\fontdimen2\font\relax}
+\fi
+"""
 
 
 def _french_config(app, config) -> None:
     if config.language != "fr":
         return
     config.copyright = FRENCH_COPYRIGHT
+    latex = dict(config.latex_elements)
+    latex["preamble"] = latex.get("preamble", "") + FRENCH_LATEX_PREAMBLE
+    config.latex_elements = latex
     # myst-nb's toggle of a hidden cell ("Show code cell source")
     config.nb_code_prompt_show = "Afficher la cellule"
     config.nb_code_prompt_hide = "Masquer la cellule"
