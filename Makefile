@@ -42,15 +42,11 @@ translations: $(VENV)/.docs-installed
 check-translations: $(VENV)/.docs-installed
 	$(PY) scripts/docs_translations.py check
 
-$(VENV)/.browser-installed: $(VENV)/.docs-installed
-	$(PY) -c "import websocket" 2>/dev/null || $(PY) -m pip install -q 'websocket-client>=1.6'
-	touch $@
-
 ## browser-test: headless Chromium loads every page of both editions, network blocked
-browser-test: $(VENV)/.browser-installed docs
+browser-test: $(VENV)/.docs-installed docs
 	@test -x /usr/bin/chromium || { echo "needs Debian's chromium: apt-get install -y chromium"; exit 1; }
 	$(PY) -m pytest -q -p no:cacheprovider browser_tests
-	$(PY) browser_tests/check_site.py docs/_build/html --screenshots docs/_build/screenshots
+	$(PY) -m browser_tests.check_site docs/_build/html --screenshots docs/_build/screenshots
 
 ## bench: mathnn vs PyTorch CPU (same nets, data, batch, float32, threads); writes docs/_static/bench.json
 ## needs the test extra (torch) plus scikit-learn and mnist1d (the docs extra)

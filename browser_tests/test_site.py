@@ -8,13 +8,11 @@ checks the real built site when it exists (``make docs`` first).
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_site import CHROMIUM, check_site
+from browser_tests.check_site import CHROMIUM, check_site
 
 ROOT = Path(__file__).resolve().parent.parent
 MATHJAX = ROOT / "docs" / "_static" / "mathjax"

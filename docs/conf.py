@@ -8,16 +8,14 @@ Nothing here downloads anything at build or view time (MathJax is vendored in _s
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from docutils import nodes
 from docutils.transforms import Transform
 
+import mathnn  # installed (pip install -e '.[docs]'): pages import it the same way
+
 DOCS = Path(__file__).resolve().parent
-ROOT = DOCS.parent
-if str(ROOT) not in sys.path:  # mathnn importable even without `pip install -e .`
-    sys.path.insert(0, str(ROOT))
 
 # -- Project ------------------------------------------------------------------
 project = "mathnn"
@@ -67,18 +65,9 @@ napoleon_custom_sections = ["Shapes"]
 nitpicky = True
 
 
-def _mathnn_public_names() -> list[str]:
-    try:
-        import mathnn
-
-        return [n for n in getattr(mathnn, "__all__", []) if n.isidentifier()]
-    except Exception:  # the package may not be importable yet
-        return []
-
-
 # Ignore unresolved names that are not mathnn's; a bare public name such as `Linear`
 # still fails, so pages must write `mathnn.Linear` (or `~mathnn.Linear`).
-_OWN = "|".join(_mathnn_public_names())
+_OWN = "|".join(name for name in mathnn.__all__ if name.isidentifier())
 _NOT_MATHNN = r"(?!mathnn\b)" + (rf"(?!(?:{_OWN})$)" if _OWN else "") + r".*"
 nitpick_ignore_regex = [
     (r"py:(class|obj|data|func|meth|attr|exc)", r"(np|numpy|typing|collections)\..*"),
@@ -181,41 +170,8 @@ def _add_language_switch(app, pagename, templatename, context, doctree) -> None:
     context["mathnn_language_links"] = links
 
 
-# -- Chapters not written yet ---------------------------------------------------
-def _drop_missing_chapters(app, docname: str, source: list[str]) -> None:
-    """With MATHNN_DOCS_ALLOW_MISSING=1, drop toctree entries of pages not written yet.
-
-    Only for work in progress: `make docs` (strict) leaves the variable unset, so a
-    missing chapter fails the build there.
-    """
-    if docname != root_doc or os.environ.get("MATHNN_DOCS_ALLOW_MISSING") != "1":
-        return
-    lines = source[0].split("\n")
-    in_toc, kept = False, []
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("```{toctree}"):
-            in_toc = True
-        elif in_toc and stripped.startswith("```"):
-            in_toc = False
-        elif in_toc and stripped and not stripped.startswith(":"):
-            if not any((DOCS / f"{stripped}{ext}").exists() for ext in (".md", ".ipynb")):
-                continue
-        kept.append(line)
-    source[0] = "\n".join(kept)
-
-
-def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> list[str]:
-    # the filtered toctree depends on which chapter files exist: re-read the index
-    if os.environ.get("MATHNN_DOCS_ALLOW_MISSING") == "1":
-        return [root_doc]
-    return []
-
-
 def setup(app):
     app.add_transform(MathBlocksNotTranslatable)
-    app.connect("source-read", _drop_missing_chapters)
-    app.connect("env-get-outdated", _reread_index_when_allowing_missing)
     app.connect("html-page-context", _add_language_switch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 smartquotes = False  # "d'" in shapes (d prime) must stay a prime in both languages
