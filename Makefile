@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test lint docs translations check-translations browser-test bench clean
+.PHONY: test lint format docs translations check-translations browser-test bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,23 @@ $(VENV)/.docs-installed: pyproject.toml | $(VENV)/bin/python
 test: $(VENV)/.test-installed
 	$(PY) -m pytest
 
-## lint: ruff and mypy on the library
-lint: $(VENV)/.test-installed
-	$(PY) -m ruff check mathnn tests
+# ---- lint, format, types (pyproject.toml [tool.ruff], [tool.mypy]; .pre-commit-config.yaml)
+$(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+## lint: ruff check, ruff format --check and mypy on the whole repository (what CI runs)
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	@# the root conftest.py has the module name of tests/conftest.py: its own run
+	$(PY) -m mypy --no-warn-unused-configs conftest.py
+
+## format: apply ruff's safe fixes (import order, ...) and ruff format to the whole repository
+format: $(VENV)/.dev-installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 clean:
 	rm -rf docs/_build .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -43,6 +43,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import websocket  # websocket-client
 
@@ -184,7 +185,7 @@ class Chromium:
         self.proc: subprocess.Popen[bytes] | None = None
         self.ws: websocket.WebSocket | None = None
         self._id = 0
-        self.events: queue.SimpleQueue[dict] = queue.SimpleQueue()
+        self.events: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self.blocked: list[str] = []
         self.failed_local: list[str] = []
         self.exceptions: list[str] = []
@@ -193,10 +194,17 @@ class Chromium:
         if not Path(CHROMIUM).exists():
             raise RuntimeError(f"{CHROMIUM} not found: apt-get install -y chromium")
         self.proc = subprocess.Popen(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
-             "--remote-debugging-port=0", "--remote-allow-origins=*",
-             "--window-size=1280,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                CHROMIUM,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={self.profile}",
+                "--remote-debugging-port=0",
+                "--remote-allow-origins=*",
+                "--window-size=1280,900",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         port_file = Path(self.profile) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -215,8 +223,13 @@ class Chromium:
         self.call("Network.enable")
         self.call("Network.setCacheDisabled", cacheDisabled=False)
         self.call("Fetch.enable", patterns=[{"urlPattern": "*"}])
-        self.call("Emulation.setDeviceMetricsOverride", width=1280, height=900,
-                  deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=1280,
+            height=900,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -237,7 +250,7 @@ class Chromium:
             shutil.rmtree(self.profile, ignore_errors=True)
 
     # protocol plumbing
-    def _handle_event(self, msg: dict) -> None:
+    def _handle_event(self, msg: dict[str, Any]) -> None:
         method, params = msg.get("method"), msg.get("params", {})
         if method == "Fetch.requestPaused":
             url = params["request"]["url"]
@@ -246,8 +259,11 @@ class Chromium:
                 self._send("Fetch.continueRequest", requestId=params["requestId"])
             else:
                 self.blocked.append(url)
-                self._send("Fetch.failRequest", requestId=params["requestId"],
-                           errorReason="BlockedByClient")
+                self._send(
+                    "Fetch.failRequest",
+                    requestId=params["requestId"],
+                    errorReason="BlockedByClient",
+                )
             return
         if method == "Network.responseReceived":
             resp = params["response"]
@@ -265,7 +281,7 @@ class Chromium:
         self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
         return self._id
 
-    def call(self, method: str, timeout: float = 60, **params: object) -> dict:
+    def call(self, method: str, timeout: float = 60, **params: object) -> dict[str, Any]:
         assert self.ws is not None
         wanted = self._send(method, **params)
         deadline = time.monotonic() + timeout
@@ -279,7 +295,7 @@ class Chromium:
             if "method" in msg:
                 self._handle_event(msg)
 
-    def wait_event(self, name: str, timeout: float = 60) -> dict:
+    def wait_event(self, name: str, timeout: float = 60) -> dict[str, Any]:
         assert self.ws is not None
         deadline = time.monotonic() + timeout
         while True:
@@ -296,8 +312,13 @@ class Chromium:
                 self._handle_event(msg)
 
     def evaluate(self, expression: str, timeout: float = 60) -> object:
-        res = self.call("Runtime.evaluate", timeout=timeout, expression=expression,
-                        awaitPromise=True, returnByValue=True)
+        res = self.call(
+            "Runtime.evaluate",
+            timeout=timeout,
+            expression=expression,
+            awaitPromise=True,
+            returnByValue=True,
+        )
         if "exceptionDetails" in res:
             raise RuntimeError(res["exceptionDetails"].get("text", "evaluate failed"))
         return res["result"].get("value")
@@ -309,10 +330,13 @@ class Chromium:
         self.wait_event("Page.loadEventFired")
 
     def screenshot(self, path: Path) -> None:
-        height = int(self.evaluate("document.documentElement.scrollHeight") or 900)
-        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": 1280,
-                               "height": min(height, 6000), "scale": 1})
+        height = int(str(self.evaluate("document.documentElement.scrollHeight") or 900))
+        shot = self.call(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": min(height, 6000), "scale": 1},
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from docutils.transforms import Transform
+from sphinx.application import Sphinx
 
 import mathnn  # installed (pip install -e '.[docs]'): pages import it the same way
 
@@ -141,7 +143,7 @@ class MathBlocksNotTranslatable(Transform):
 
 
 # -- Language switch ----------------------------------------------------------
-def _other_language_url(app, pagename: str, other: str) -> str:
+def _other_language_url(app: Sphinx, pagename: str, other: str) -> str:
     """Relative URL of the same page in the other language.
 
     Local: _build/html/<lang>/<page>.html  -> ../<other>/<page>.html
@@ -156,9 +158,15 @@ def _other_language_url(app, pagename: str, other: str) -> str:
     return "../" * (depth + 1) + f"{other}/{target}"
 
 
-def _add_language_switch(app, pagename, templatename, context, doctree) -> None:
+def _add_language_switch(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
     current = app.config.language or "en"
-    links = []
+    links: list[dict[str, str]] = []
     for code, label in LANGUAGES.items():
         if code == current:
             continue
@@ -170,8 +178,10 @@ def _add_language_switch(app, pagename, templatename, context, doctree) -> None:
     context["mathnn_language_links"] = links
 
 
-def setup(app):
+def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(MathBlocksNotTranslatable)
     app.connect("html-page-context", _add_language_switch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
 smartquotes = False  # "d'" in shapes (d prime) must stay a prime in both languages
