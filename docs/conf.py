@@ -23,7 +23,7 @@ DOCS = Path(__file__).resolve().parent
 project = "mathnn"
 author = "the mathnn authors"
 copyright = "2026, the mathnn authors"
-release = version = "0.1.0"
+release = version = mathnn.__version__  # from the package metadata (pyproject.toml)
 
 extensions = [
     "myst_nb",
