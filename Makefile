@@ -55,9 +55,15 @@ translations: $(VENV)/.docs-installed
 check-translations: $(VENV)/.docs-installed
 	$(PY) scripts/docs_translations.py check
 
+# Playwright's Python package drives Debian's Chromium (apt-get install -y chromium);
+# it never downloads a browser of its own (no `playwright install`).
+$(VENV)/.browser-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[browser]'
+	touch $@
+
 ## browser-test: headless Chromium loads every page of both editions, network blocked
-browser-test: $(VENV)/.docs-installed docs
-	@test -x /usr/bin/chromium || { echo "needs Debian's chromium: apt-get install -y chromium"; exit 1; }
+browser-test: $(VENV)/.browser-installed docs
+	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { echo "needs Debian's chromium: apt-get install -y chromium"; exit 1; }
 	$(PY) -m pytest -q -p no:cacheprovider browser_tests
 	$(PY) -m browser_tests.check_site docs/_build/html --screenshots docs/_build/screenshots
 
