@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from docutils import nodes
 from docutils.transforms import Transform
 from sphinx.application import Sphinx
+from sphinx.util import logging
 
 import mathnn  # installed (pip install -e '.[docs]'): pages import it the same way
 
 DOCS = Path(__file__).resolve().parent
+_logger = logging.getLogger("mathnn.conf")
 
 # -- Project ------------------------------------------------------------------
 project = "mathnn"
@@ -86,7 +89,6 @@ gettext_location = False  # no "#: file:line" comments: no churn in the .po file
 gettext_last_translator = "mathnn authors"
 gettext_language_team = "French"
 
-LANGUAGES = {"en": "English", "fr": "Français"}
 
 # -- HTML ---------------------------------------------------------------------
 html_theme = "sphinx_rtd_theme"
@@ -142,45 +144,106 @@ class MathBlocksNotTranslatable(Transform):
             node["translatable"] = False
 
 
-# -- Language switch ----------------------------------------------------------
-def _other_language_url(app: Sphinx, pagename: str, other: str) -> str:
-    """Relative URL of the same page in the other language.
+# -- ReadTheDocs: canonical links, hreflang alternates, language switch ------------
+# On ReadTheDocs each edition is a project of its own on this repository: "mathnn"
+# (English) and its translation "mathnn-fr" (built with -D language=fr), both served
+# from the English project's domain at /<lang>/<version>/ (see .readthedocs.yaml).
+# RTD sets READTHEDOCS_CANONICAL_URL to the base of the version being built, e.g.
+# https://mathnn.readthedocs.io/fr/latest/. From it every page gets
+#   - <link rel="canonical"> (html_baseurl; written by Sphinx and the theme);
+#   - absolute hreflang alternates: one per edition (itself included) and x-default
+#     (English), the edition's URL being the canonical one with /<lang>/ swapped;
+#   - the language switch, to the same page of the other edition at that URL.
+# A local build has no base URL (html_baseurl empty, or -D html_baseurl=...): no
+# canonical link, no alternates, and the switch links relatively between
+# _build/html/en and _build/html/fr.
+# Pull-request builds (READTHEDOCS_VERSION_TYPE == "external") are served at a preview
+# URL of their own, and no translation is built for them: there the switch and the
+# alternates are left out (a link would lead to another version's text), the
+# canonical link stays.
+LANGUAGES = {"en": "English", "fr": "Français"}
+DEFAULT_LANGUAGE = "en"  # hreflang="x-default"
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+PULL_REQUEST_BUILD = os.environ.get("READTHEDOCS_VERSION_TYPE") == "external"
+# sphinx-rtd-theme 3 fills its own language menu on RTD (top of the sidebar) with
+# links to each translation's root page; the switch below goes to the same page.
+html_theme_options["language_selector"] = False
 
-    Local: _build/html/<lang>/<page>.html  -> ../<other>/<page>.html
-    ReadTheDocs: /<lang>/<version>/<page>.html -> ../../<other>/<version>/<page>.html
-    (the French project is attached to the English one as a translation).
+
+def _edition_bases(app: Sphinx) -> dict[str, str]:
+    """Base URL of every edition, from html_baseurl (the base of the current one).
+
+    ``https://host/fr/latest/`` gives ``{"en": "https://host/en/latest/",
+    "fr": "https://host/fr/latest/"}``; empty without a base URL.
     """
-    depth = pagename.count("/")
-    target = f"{pagename}.html"
-    if os.environ.get("READTHEDOCS") == "True":
-        rtd_version = os.environ.get("READTHEDOCS_VERSION", "latest")
-        return "../" * (depth + 2) + f"{other}/{rtd_version}/{target}"
-    return "../" * (depth + 1) + f"{other}/{target}"
+    base = app.config.html_baseurl
+    current = app.config.language or DEFAULT_LANGUAGE
+    if not base:
+        return {}
+    parts = urlsplit(base if base.endswith("/") else base + "/")
+    segments = parts.path.split("/")
+    if current not in segments:
+        _logger.warning(
+            "html_baseurl %r has no /%s/ segment: no hreflang alternates or language "
+            "switch can be derived from it",
+            base,
+            current,
+        )
+        return {}
+    where = segments.index(current)
+    return {
+        code: urlunsplit(
+            parts._replace(path="/".join([*segments[:where], code, *segments[where + 1 :]]))
+        )
+        for code in LANGUAGES
+    }
 
 
-def _add_language_switch(
+def _relative_edition_url(pagename: str, other: str) -> str:
+    """Local build: _build/html/<lang>/<page>.html -> ../<other>/<page>.html."""
+    return "../" * (pagename.count("/") + 1) + f"{other}/{pagename}.html"
+
+
+def _add_language_links(
     app: Sphinx,
     pagename: str,
     templatename: str,
     context: dict[str, Any],
     doctree: nodes.document | None,
 ) -> None:
-    current = app.config.language or "en"
-    links: list[dict[str, str]] = []
-    for code, label in LANGUAGES.items():
-        if code == current:
-            continue
-        links.append(
-            {"code": code, "label": label, "url": _other_language_url(app, pagename, code)}
-        )
+    """Template context: the switch (``mathnn_language_links``) and the alternates."""
+    current = app.config.language or DEFAULT_LANGUAGE
     context["mathnn_language"] = current
     context["mathnn_language_label"] = LANGUAGES.get(current, current)
-    context["mathnn_language_links"] = links
+    context["mathnn_language_links"] = []
+    context["mathnn_alternates"] = []
+    if PULL_REQUEST_BUILD:
+        return
+    bases = _EDITION_BASES
+    target = app.builder.get_target_uri(pagename)
+    for code, label in LANGUAGES.items():
+        if code != current:
+            url = bases[code] + target if bases else _relative_edition_url(pagename, code)
+            context["mathnn_language_links"].append({"code": code, "label": label, "url": url})
+    if bases:
+        context["mathnn_alternates"] = [
+            *({"hreflang": code, "href": bases[code] + target} for code in LANGUAGES),
+            {"hreflang": "x-default", "href": bases[DEFAULT_LANGUAGE] + target},
+        ]
+
+
+_EDITION_BASES: dict[str, str] = {}  # filled once the builder starts
+
+
+def _store_edition_bases(app: Sphinx) -> None:
+    _EDITION_BASES.clear()
+    _EDITION_BASES.update(_edition_bases(app))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(MathBlocksNotTranslatable)
-    app.connect("html-page-context", _add_language_switch)
+    app.connect("builder-inited", _store_edition_bases)
+    app.connect("html-page-context", _add_language_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
