@@ -89,6 +89,7 @@ gettext_location = False  # no "#: file:line" comments: no churn in the .po file
 gettext_last_translator = "mathnn authors"
 gettext_language_team = "French"
 
+LANGUAGES = {"en": "English", "fr": "Français"}
 
 # -- HTML ---------------------------------------------------------------------
 html_theme = "sphinx_rtd_theme"
@@ -154,14 +155,13 @@ class MathBlocksNotTranslatable(Transform):
 #   - absolute hreflang alternates: one per edition (itself included) and x-default
 #     (English), the edition's URL being the canonical one with /<lang>/ swapped;
 #   - the language switch, to the same page of the other edition at that URL.
-# A local build has no base URL (html_baseurl empty, or -D html_baseurl=...): no
-# canonical link, no alternates, and the switch links relatively between
+# A local build has no base URL (unless given one: -D html_baseurl=<url>/en/latest/):
+# no canonical link, no alternates, and the switch links relatively between
 # _build/html/en and _build/html/fr.
 # Pull-request builds (READTHEDOCS_VERSION_TYPE == "external") are served at a preview
 # URL of their own, and no translation is built for them: there the switch and the
 # alternates are left out (a link would lead to another version's text), the
 # canonical link stays.
-LANGUAGES = {"en": "English", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"  # hreflang="x-default"
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 PULL_REQUEST_BUILD = os.environ.get("READTHEDOCS_VERSION_TYPE") == "external"
