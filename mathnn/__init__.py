@@ -10,6 +10,7 @@ Every module keeps one contract (:class:`Module`): ``forward(X)``,
 from importlib.metadata import version as _distribution_version
 
 from mathnn.activations import LogSoftmax, ReLU, Sigmoid, Softmax, TanH
+from mathnn.check import SLIPS, Finding, Report, Slip, check_loss, check_module
 from mathnn.conv import Conv1D, Flatten, MaxPool1D
 from mathnn.data import load_digits, load_mnist1d
 from mathnn.gradcheck import (
@@ -30,10 +31,12 @@ __version__ = _distribution_version("mathnn")  # stated once: pyproject.toml
 
 __all__ = [
     "SGD",
+    "SLIPS",
     "Adam",
     "BCELoss",
     "Conv1D",
     "CrossEntropyLoss",
+    "Finding",
     "Flatten",
     "History",
     "Linear",
@@ -44,11 +47,15 @@ __all__ = [
     "Module",
     "Optimizer",
     "ReLU",
+    "Report",
     "Sequential",
     "Sigmoid",
+    "Slip",
     "Softmax",
     "TanH",
     "accuracy",
+    "check_loss",
+    "check_module",
     "fit",
     "gradcheck",
     "jacobian",
