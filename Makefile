@@ -55,4 +55,4 @@ browser-test: $(VENV)/.browser-installed docs
 ## bench: mathnn vs PyTorch CPU (same nets, data, batch, float32, threads); writes docs/_static/bench.json
 ## needs the test extra (torch) plus scikit-learn and mnist1d (the docs extra)
 bench: $(VENV)/.test-installed $(VENV)/.docs-installed
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) bench/run.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m bench.run
