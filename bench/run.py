@@ -2,8 +2,8 @@
 
 Run with ``make bench`` (or ``python -m bench.run`` from the repository root). Every
 comparison alternates the two libraries inside one process (mathnn, torch, torch,
-mathnn, ...); each turn starts after a short rest, so that the other library's threads are idle, and one
-untimed run. It reports the median of the timed runs. Writes
+mathnn, ...); each turn starts after a short rest, so that the other library's threads
+are idle, and one untimed run. It reports the median of the timed runs. Writes
 ``docs/_static/bench.json`` and prints a table. ``--quick`` uses fewer repeats;
 ``--no-accuracy`` skips the training runs.
 """
