@@ -640,7 +640,7 @@ def write_edition(
 
 # --------------------------------------------------------------------------- Sphinx
 def _link_html(href: str, text: str, css: str) -> str:
-    return (f'<p class="mathnn-notebook {css}"><a class="reference download" '
+    return (f'<p class="{css}"><a class="reference download" '
             f'href="{href}" download>{text}</a></p>')
 
 
@@ -654,9 +654,9 @@ def _add_links(app: Any, doctree: Any, docname: str) -> None:
     up = "../" * docname.count("/")
     if docname == app.config.root_doc:
         href = f"{up}{HTML_FOLDER}/{ARCHIVE.format(language=language)}"
-        html = _link_html(href, words["archive"], "mathnn-notebook-archive")
+        html = _link_html(href, words["archive"], "mathnn-notebook mathnn-notebook-archive")
     elif docname in pages_with_code(Path(app.srcdir)):
-        html = _link_html(f"{up}{HTML_FOLDER}/{docname}.ipynb", words["download"], "")
+        html = _link_html(f"{up}{HTML_FOLDER}/{docname}.ipynb", words["download"], "mathnn-notebook")
     else:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
