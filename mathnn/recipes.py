@@ -145,8 +145,7 @@ def _fit_with_decay(
     """Train ``epochs`` epochs; the learning rate drops tenfold after ``decay_at`` of them."""
     if not (isinstance(epochs, int) and isinstance(decay_at, int) and 0 < decay_at < epochs):
         raise ValueError(
-            f"expected integers 0 < decay_at < epochs, got decay_at={decay_at!r}, "
-            f"epochs={epochs!r}"
+            f"expected integers 0 < decay_at < epochs, got decay_at={decay_at!r}, epochs={epochs!r}"
         )
     X = data.X if X is None else X
     X_test = data.X_test if X_test is None else X_test

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import os
 import re
 import shutil
@@ -79,8 +78,7 @@ WORDS: dict[str, dict[str, str]] = {
         "about": "*Une page du site mathnn sous forme de notebook, avec les sorties "
         "calculées lors de la construction du site. Il s'exécute dans n'importe quel "
         "dossier où `mathnn[docs]` est installé.*",
-        "setup": f"*Cellule de préparation, masquée sur le site{NNBSP}: à exécuter en "
-        "premier.*",
+        "setup": f"*Cellule de préparation, masquée sur le site{NNBSP}: à exécuter en premier.*",
         "raises": "# Cette cellule lève une erreur à dessein ; try/except laisse "
         "« Run all » continuer.".replace(" ;", f"{NNBSP};")
         .replace("« ", f"«{NNBSP}")
@@ -107,15 +105,30 @@ ADMONITIONS = {
     "attention", "caution", "danger", "error", "hint", "important", "note", "seealso",
     "tip", "warning",
 }  # fmt: skip
-ALERT_CLASS = {"warning": "warning", "caution": "warning", "attention": "warning",
-               "danger": "danger", "error": "danger", "tip": "success", "hint": "success"}
+ALERT_CLASS = {
+    "warning": "warning",
+    "caution": "warning",
+    "attention": "warning",
+    "danger": "danger",
+    "error": "danger",
+    "tip": "success",
+    "hint": "success",
+}
 # directives whose argument is a translatable title
 TITLED = {"admonition", "exercise", "exercise-start", "dropdown", "topic"}
 # directives whose body is prose (translated and converted)
 PROSE = ADMONITIONS | TITLED | {"solution"}
 # directives shown as they are or dropped, never translated
-VERBATIM = {"math", "literalinclude", "code-block", "code", "toctree", "solution-start",
-            "solution-end", "exercise-end"}
+VERBATIM = {
+    "math",
+    "literalinclude",
+    "code-block",
+    "code",
+    "toctree",
+    "solution-start",
+    "solution-end",
+    "exercise-end",
+}
 ROLE = re.compile(r"\{(?P<role>[a-z][\w:+-]*)\}`(?P<body>[^`]+)`")
 TARGET = re.compile(r"^(?P<title>.+?)\s*<(?P<target>[^<>]+)>$", re.S)
 STATIC_READ = re.compile(r"""Path\(["'](?P<path>_static/[^"']+)["']\)\.read_text\(\)""")
@@ -174,15 +187,17 @@ class Directive:
             option_lines = inner[: end + 1]
             import yaml
 
-            options = {k: str(v) for k, v in (yaml.safe_load("\n".join(inner[1:end])) or {}).items()}
+            loaded = yaml.safe_load("\n".join(inner[1:end])) or {}
+            options = {str(k): str(v) for k, v in loaded.items()}
             inner = inner[end + 1 :]
         else:
             while inner and re.match(r"^:[\w-]+:", inner[0]):
                 key, _, value = inner[0][1:].partition(":")
                 options[key] = value.strip()
                 option_lines.append(inner.pop(0))
-        return cls(fence, match["name"].strip(), match["arg"].strip(), option_lines, options,
-                   inner, closed)
+        return cls(
+            fence, match["name"].strip(), match["arg"].strip(), option_lines, options, inner, closed
+        )
 
     def lines(self) -> list[str]:
         arg = f" {self.argument}" if self.argument else ""
@@ -373,8 +388,7 @@ def convert_roles(text: str, ctx: Context) -> str:
         explicit = TARGET.match(body)
         title, target = (explicit["title"], explicit["target"]) if explicit else (None, body)
         if role.startswith("py:"):
-            shown = title or (target[1:].rsplit(".", 1)[-1] if target.startswith("~")
-                              else target)
+            shown = title or (target[1:].rsplit(".", 1)[-1] if target.startswith("~") else target)
             if role in ("py:func", "py:meth") and not title:
                 shown += "()"
             return f"`{shown}`"
@@ -442,13 +456,21 @@ def _convert_directive(lines: list[str], ctx: Context) -> list[str]:
     elif name in ("exercise", "exercise-start"):
         n = ctx.exercise_number(directive.options.get("label"))
         title = words["exercise"].format(n=n)
+        if "nonumber" in directive.options:
+            title = words["exercise"].replace(" {n}", "")
         if directive.argument:
             title += f" ({convert_roles(directive.argument, ctx)})"
         out = _box("exercise", title, body if name == "exercise" else [])
     elif name == "solution":
         n = ctx.exercise_number(directive.argument)
-        out = ["<details>", f"<summary>{words['solution'].format(n=n)}</summary>", "",
-               *body, "", "</details>"]
+        out = [
+            "<details>",
+            f"<summary>{words['solution'].format(n=n)}</summary>",
+            "",
+            *body,
+            "",
+            "</details>",
+        ]
     elif name == "solution-start":
         n = ctx.exercise_number(directive.argument)
         ctx.in_solution = words["solution"].format(n=n)
@@ -493,8 +515,10 @@ def _inline_static_files(source: str, words: dict[str, str]) -> str:
 
 def _not_raising(source: str, words: dict[str, str]) -> str:
     body = "\n".join("    " + line if line.strip() else line for line in source.split("\n"))
-    return (f"{words['raises']}\ntry:\n{body}\nexcept Exception as error:\n"
-            '    print(f"{type(error).__name__}: {error}")')
+    return (
+        f"{words['raises']}\ntry:\n{body}\nexcept Exception as error:\n"
+        '    print(f"{type(error).__name__}: {error}")'
+    )
 
 
 # ---------------------------------------------------------------------------- pages
@@ -549,15 +573,24 @@ def convert(
     first_markdown = True
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            source = cell.source if translate is None else translate_markdown(cell.source,
-                                                                              translate)
+            source = (
+                cell.source if translate is None else translate_markdown(cell.source, translate)
+            )
             source = to_jupyter(source, ctx).strip("\n")
             if first_markdown:
                 source = _after_title(source, words["about"])
                 first_markdown = False
             if ctx.in_solution and source:
-                source = "\n".join(["<details>", f"<summary>{ctx.in_solution}</summary>", "",
-                                    source, "", "</details>"])
+                source = "\n".join(
+                    [
+                        "<details>",
+                        f"<summary>{ctx.in_solution}</summary>",
+                        "",
+                        source,
+                        "",
+                        "</details>",
+                    ]
+                )
             if source.strip():
                 out.cells.append(nbformat.v4.new_markdown_cell(source))
         elif cell.cell_type == "code":
@@ -610,16 +643,23 @@ def write_edition(
         if language != "en":
             catalog = Catalog.read(LOCALES / language / "LC_MESSAGES" / f"{docname}.po")
         try:
-            notebook = convert(read_page(docs / f"{docname}.md"), docname, language, resolver,
-                               None if catalog is None else catalog.translate)
+            notebook = convert(
+                read_page(docs / f"{docname}.md"),
+                docname,
+                language,
+                resolver,
+                None if catalog is None else catalog.translate,
+            )
         except NotebookError as error:
             problems.append(f"{docname}: {error}")
             continue
         if catalog is not None:
             problems += catalog.problems
             unused = set(catalog.messages) - catalog.used
-            problems += [f"{catalog.path.name}: translated message not found on the page: "
-                         f"{m[:120]!r}" for m in sorted(unused)]
+            problems += [
+                f"{catalog.path.name}: translated message not found on the page: {m[:120]!r}"
+                for m in sorted(unused)
+            ]
         path = folder / f"{docname}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, path)
@@ -640,8 +680,7 @@ def write_edition(
 
 # --------------------------------------------------------------------------- Sphinx
 def _link_html(href: str, text: str, css: str) -> str:
-    return (f'<p class="{css}"><a class="reference download" '
-            f'href="{href}" download>{text}</a></p>')
+    return f'<p class="{css}"><a class="reference download" href="{href}" download>{text}</a></p>'
 
 
 def _add_links(app: Any, doctree: Any, docname: str) -> None:
@@ -656,7 +695,8 @@ def _add_links(app: Any, doctree: Any, docname: str) -> None:
         href = f"{up}{HTML_FOLDER}/{ARCHIVE.format(language=language)}"
         html = _link_html(href, words["archive"], "mathnn-notebook mathnn-notebook-archive")
     elif docname in pages_with_code(Path(app.srcdir)):
-        html = _link_html(f"{up}{HTML_FOLDER}/{docname}.ipynb", words["download"], "mathnn-notebook")
+        href = f"{up}{HTML_FOLDER}/{docname}.ipynb"
+        html = _link_html(href, words["download"], "mathnn-notebook")
     else:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
@@ -676,8 +716,11 @@ def _write_notebooks(app: Any, exception: Exception | None) -> None:
         written = write_edition(language, app.env, Path(app.outdir), Path(app.srcdir))
     except NotebookError as error:
         raise ExtensionError(str(error)) from None
-    print(f"notebooks ({language}): {len(written)} written to {NOTEBOOKS / language} "
-          f"and {Path(app.outdir) / HTML_FOLDER} in {time.monotonic() - t0:.1f} s", flush=True)
+    print(
+        f"notebooks ({language}): {len(written)} written to {NOTEBOOKS / language} "
+        f"and {Path(app.outdir) / HTML_FOLDER} in {time.monotonic() - t0:.1f} s",
+        flush=True,
+    )
 
 
 def setup_sphinx(app: Any) -> None:
@@ -706,8 +749,13 @@ def execute(paths: list[Path], timeout: int = 600) -> tuple[int, float, list[str
         notebook = nbformat.read(path, as_version=4)
         start = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="mathnn-nb-") as folder:
-            client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                                    resources={"metadata": {"path": folder}})
+            client = NotebookClient(
+                notebook,
+                timeout=timeout,
+                kernel_name="python3",
+                resources={"metadata": {"path": folder}},
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
             try:
                 client.execute(cwd=folder)
             except CellExecutionError as error:
@@ -715,8 +763,7 @@ def execute(paths: list[Path], timeout: int = 600) -> tuple[int, float, list[str
             except Exception as error:  # kernel died, timeout, ...
                 failures.append(f"{path}: {type(error).__name__}: {error}")
         status = "FAILED" if failures and failures[-1].startswith(str(path)) else "ok"
-        print(f"  {status:6} {time.monotonic() - start:6.1f} s  {_shown(path)}",
-              flush=True)
+        print(f"  {status:6} {time.monotonic() - start:6.1f} s  {_shown(path)}", flush=True)
     return len(paths), time.monotonic() - t0, failures
 
 
@@ -729,24 +776,27 @@ def main(argv: list[str] | None = None) -> int:
     paths = {lang: sorted((NOTEBOOKS / lang).glob("*.ipynb")) for lang in languages}
     for language, found in paths.items():
         if not found:
-            print(f"no notebook in {NOTEBOOKS / language}: run `make docs` first",
-                  file=sys.stderr)
+            print(f"no notebook in {NOTEBOOKS / language}: run `make docs` first", file=sys.stderr)
             return 1
     if args.command == "list":
         for language, found in paths.items():
-            print(f"{language}: {len(found)} notebooks in {NOTEBOOKS / language}"
-                  f" (archive {ARCHIVE.format(language=language)})")
+            print(
+                f"{language}: {len(found)} notebooks in {NOTEBOOKS / language}"
+                f" (archive {ARCHIVE.format(language=language)})"
+            )
         return 0
     total, seconds, failures = 0, 0.0, []
     for language, found in paths.items():
-        print(f"executing the {len(found)} notebooks of {language} (fresh kernel, empty "
-              "temporary folder each)", flush=True)
+        print(
+            f"executing the {len(found)} notebooks of {language} (fresh kernel, empty "
+            "temporary folder each)",
+            flush=True,
+        )
         count, spent, failed = execute(found)
         total, seconds, failures = total + count, seconds + spent, failures + failed
     for failure in failures:
         print(f"\n{failure}", file=sys.stderr)
-    print(f"notebooks: {total - len(failures)} passed, {len(failures)} failed"
-          f" in {seconds:.1f} s")
+    print(f"notebooks: {total - len(failures)} passed, {len(failures)} failed in {seconds:.1f} s")
     return 1 if failures else 0
 
 

@@ -141,7 +141,8 @@ def test_notebook_french_prose_from_the_catalogue(page, tmp_path):
     assert catalog.problems == []
     assert set(catalog.messages) == catalog.used  # every message of the page was met
     assert "# Une page d'exemple" in text
-    assert "Le gradient de `mathnn.Linear` a la forme de $W$ ; voir [Autre page](other.ipynb)" in text
+    linked = "Le gradient de `mathnn.Linear` a la forme de $W$ ; voir [Autre page](other.ipynb)"
+    assert linked in text
     assert "| $W$ | poids |" in text
     assert "**Avertissement**" in text and "L'équation (1) n'est pas $W x$." in text
     assert "Exercice 1 (Formes de $W$)" in text and "Solution de l'exercice 1" in text
