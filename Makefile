@@ -76,4 +76,4 @@ $(VENV)/.lab-installed: pyproject.toml | $(VENV)/bin/python
 
 ## lab: install JupyterLab (extra `lab`) and open it on the notebooks
 lab: $(VENV)/.lab-installed notebooks
-	$(PY) -m jupyterlab --ServerApp.root_dir=docs/_build/notebooks
+	$(PY) -m jupyterlab --ServerApp.root_dir=docs/_build/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -129,6 +129,7 @@ VERBATIM = {
     "solution-end",
     "exercise-end",
 }
+GATES = {"solution-start", "solution-end", "exercise-start", "exercise-end"}
 ROLE = re.compile(r"\{(?P<role>[a-z][\w:+-]*)\}`(?P<body>[^`]+)`")
 TARGET = re.compile(r"^(?P<title>.+?)\s*<(?P<target>[^<>]+)>$", re.S)
 STATIC_READ = re.compile(r"""Path\(["'](?P<path>_static/[^"']+)["']\)\.read_text\(\)""")
@@ -576,21 +577,19 @@ def convert(
             source = (
                 cell.source if translate is None else translate_markdown(cell.source, translate)
             )
-            source = to_jupyter(source, ctx).strip("\n")
+            pieces = []
+            for piece in _split_at_gates(source):
+                solution = ctx.in_solution  # the state where this piece starts
+                piece = to_jupyter(piece, ctx).strip("\n")
+                if solution and piece.strip():
+                    piece = "\n".join(
+                        ["<details>", f"<summary>{solution}</summary>", "", piece, "", "</details>"]
+                    )
+                pieces.append(piece)
+            source = "\n\n".join(p for p in pieces if p.strip())
             if first_markdown:
                 source = _after_title(source, words["about"])
                 first_markdown = False
-            if ctx.in_solution and source:
-                source = "\n".join(
-                    [
-                        "<details>",
-                        f"<summary>{ctx.in_solution}</summary>",
-                        "",
-                        source,
-                        "",
-                        "</details>",
-                    ]
-                )
             if source.strip():
                 out.cells.append(nbformat.v4.new_markdown_cell(source))
         elif cell.cell_type == "code":
@@ -616,6 +615,19 @@ def convert(
     nbformat.validator.normalize(out)
     nbformat.validate(out)
     return out
+
+
+def _split_at_gates(source: str) -> list[str]:
+    """Cut a markdown cell before and after each gate of sphinx-exercise (start/end)."""
+    lines = source.split("\n")
+    cuts = {0, len(lines)}
+    for token in _tokens(source):
+        info = token.info.strip()
+        if token.level == 0 and token.type in ("fence", "colon_fence") and token.map:
+            if info.startswith("{") and info[1:].split("}")[0] in GATES:
+                cuts.update(token.map)
+    bounds = sorted(cuts)
+    return ["\n".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def _after_title(source: str, note: str) -> str:

@@ -178,6 +178,9 @@ def test_notebook_myst_becomes_jupyter_markdown(page):
     solution = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
     assert len(solution) == 1 and solution[0].metadata["jupyter"]["source_hidden"] is True
     assert "<details>\n<summary>Solution to Exercise 1</summary>" in text
+    exercise = text.index("**Exercise 1 (Shapes of $W$)**")
+    assert text.rfind("<details>", 0, exercise) == -1  # the statement is not collapsed
+    assert "**Solution to Exercise 1.** The cells of the solution are collapsed" in text
     assert "solution-end" not in text and "solution-start" not in text
 
 
