@@ -77,3 +77,21 @@ $(VENV)/.lab-installed: pyproject.toml | $(VENV)/bin/python
 ## lab: install JupyterLab (extra `lab`) and open it on the notebooks
 lab: $(VENV)/.lab-installed notebooks
 	$(PY) -m jupyterlab --ServerApp.root_dir=docs/_build/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# ---- French catalogues (scripts/check_french.py, docs/glossary.json) ------------------
+.PHONY: check-french french-typography glossary
+
+## check-french: typography, glossary terms, math/roles/code identity of every French msgstr
+check-french: | $(VENV)/bin/python
+	$(PY) scripts/check_french.py check
+
+# make check-translations (run by CI) runs check-french first
+check-translations: check-french
+
+## french-typography: put the no-break spaces, quotes and decimal commas of every French msgstr right (idempotent)
+french-typography: | $(VENV)/bin/python
+	$(PY) scripts/check_french.py fix
+
+## glossary: write the tables of docs/glossary.md from docs/glossary.json, refresh the .po, fill glossary.po
+glossary: $(VENV)/.docs-installed
+	$(PY) scripts/check_french.py glossary

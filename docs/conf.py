@@ -234,11 +234,121 @@ def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> li
     return []
 
 
+# -- French edition: labels of the theme and of the extensions ---------------------------
+# Labels of Sphinx, sphinx-rtd-theme and docs/_templates are translated in
+# locales/fr/LC_MESSAGES/sphinx.po, which Sphinx reads before its own French catalogue
+# and the theme's. What no catalogue reaches is set here, for the French build only;
+# the language comes from -D language=fr, so it is read once the config is complete.
+# Each part does nothing when its extension is not loaded.
+FRENCH_COPYRIGHT = "2026, les auteurs de mathnn"
+# The catalogues put U+202F before ; : ! ? and inside « »; pdflatex does not know it
+# (« Unicode character U+202F not set up »). As a skip, babel-french's active ; : ! ?
+# replace it by their own space instead of adding one. Appended to the LaTeX block's
+# preamble; ignored by xelatex/lualatex, where U+202F is a character of the font.
+FRENCH_LATEX_PREAMBLE = r"""
+\ifdefined\DeclareUnicodeCharacter
+  \DeclareUnicodeCharacter{202F}{\nobreak\hskip.5\fontdimen2\font\relax}
+\fi
+"""
+
+
+def _french_config(app, config) -> None:
+    if config.language != "fr":
+        return
+    config.copyright = FRENCH_COPYRIGHT
+    latex = dict(config.latex_elements)
+    latex["preamble"] = latex.get("preamble", "") + FRENCH_LATEX_PREAMBLE
+    config.latex_elements = latex
+    # myst-nb's toggle of a hidden cell ("Show code cell source")
+    config.nb_code_prompt_show = "Afficher la cellule"
+    config.nb_code_prompt_hide = "Masquer la cellule"
+
+
+def _french_builder(app) -> None:
+    if app.config.language != "fr":
+        return
+    if "sphinx_copybutton" in app.extensions:
+        # sphinx-copybutton is French by itself (<html lang="fr">); this fixes its
+        # « Copié ! » (U+202F before "!") and « presse-papiers »; loaded after copybutton.js
+        app.add_js_file("mathnn-copybutton-fr.js", priority=501)
+
+
+def _french_solution_titles(app, doctree, docname) -> None:
+    """sphinx-exercise titles a solution « Solution de Exercice 3 »: write « de l'exercice »."""
+    if app.config.language != "fr" or "sphinx_exercise" not in app.extensions:
+        return
+    from sphinx_exercise.nodes import solution_node
+
+    for solution in doctree.findall(solution_node):
+        for title in solution.findall(nodes.title):
+            for text in list(title.findall(nodes.Text)):
+                if text.astext().endswith("Solution de"):
+                    text.parent.replace(text, nodes.Text(text.astext() + " l'"))
+                elif text.astext().startswith(" Exercice"):
+                    text.parent.replace(text, nodes.Text("exercice" + text.astext()[9:]))
+
+
+# Labels of docs/_templates, in a page-context variable rather than _(): a _() in the
+# project's templates would make the gettext builder write a sphinx.pot, and then
+# sphinx-intl would manage (and empty) locales/fr/LC_MESSAGES/sphinx.po.
+TEMPLATE_LABELS = {
+    "en": {"home": "Home", "language": "Language"},
+    "fr": {"home": "Accueil", "language": "Langue"},
+}
+
+
+def _template_labels(app, pagename, templatename, context, doctree) -> None:
+    context["mathnn_labels"] = TEMPLATE_LABELS.get(app.config.language, TEMPLATE_LABELS["en"])
+
+
+def _setup_french(app) -> None:
+    app.connect("html-page-context", _template_labels)
+    app.connect("config-inited", _french_config)
+    app.connect("builder-inited", _french_builder)
+    app.connect("doctree-resolved", _french_solution_titles)
+
+
 def setup(app):
     app.add_transform(MathBlocksNotTranslatable)
     app.connect("source-read", _drop_missing_chapters)
     app.connect("env-get-outdated", _reread_index_when_allowing_missing)
     app.connect("html-page-context", _add_language_switch)
+    _setup_french(app)
     docs_notebooks.setup_sphinx(app)  # notebooks (issue 10)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 smartquotes = False  # "d'" in shapes (d prime) must stay a prime in both languages
+
+
+# -- Exercises (sphinx-exercise, sphinx-togglebutton) --------------------------
+# Each derivation page ends with a section "Exercises". The exercise titles are bold
+# lead-ins inside the body: sphinx-exercise 1.2 hides a directive-argument title from
+# gettext (executablebooks/sphinx-exercise pull request 83), so French would keep it
+# English. Solutions with an executed cell use the gated {solution-start} and
+# {solution-end}; every solution has `:class: dropdown`, collapsed by sphinx-togglebutton.
+extensions += ["sphinx_exercise", "sphinx_togglebutton"]
+exercise_style = "solution_follow_exercise"  # title "Solution", right after its exercise
+togglebutton_selector = ".admonition.dropdown"  # only the solutions
+html_css_files += ["exercises.css"]  # colours and icons that fit sphinx-rtd-theme
+# sphinx-exercise turns numfig on, exercises are numbered through the site; keep the
+# equations numbered page by page, as before.
+math_numfig = False
+
+
+def _unique_exercise_ids(app, doctree, docname) -> None:
+    """Drop the id that sphinx-exercise gives the body of every exercise and solution.
+
+    It is the same for all of them ("exercise-content", "solution-content"), so a page
+    with several exercises repeats an HTML id; nothing links to it.
+    """
+    for section in doctree.findall(nodes.section):
+        if section["ids"] in (["exercise-content"], ["solution-content"]):
+            section["classes"].append(section["ids"].pop())
+
+
+_setup_without_exercises = setup
+
+
+def setup(app):  # noqa: F811  (extends the setup above)
+    metadata = _setup_without_exercises(app)
+    app.connect("doctree-resolved", _unique_exercise_ids)
+    return metadata
