@@ -340,13 +340,19 @@ class Resolver:
     titles: dict[str, str]  # docname -> page title
     equations: dict[str, tuple[str, int]]  # label -> (docname, number)
     notebooks: set[str]
+    exercises: dict[str, str] = field(default_factory=dict)  # label -> number on the site
 
     @classmethod
     def from_env(cls, env: Any, notebooks: Iterable[str]) -> Resolver:
         labels = {k: (v[0], v[1], str(v[2])) for k, v in env.domaindata["std"]["labels"].items()}
         titles = {doc: title.astext() for doc, title in env.titles.items()}
         equations = dict(env.domaindata["math"]["objects"])
-        return cls(labels, titles, equations, set(notebooks))
+        exercises = {  # sphinx-exercise numbers exercises through the site, as numfig does
+            label: ".".join(map(str, number))
+            for numbers in env.toc_fignumbers.values()
+            for label, number in numbers.get("exercise", {}).items()
+        }
+        return cls(labels, titles, equations, set(notebooks), exercises)
 
     def link(self, label: str, text: str | None, here: str) -> str:
         if label not in self.labels:
@@ -369,14 +375,17 @@ class Context:
     language: str
     resolver: Resolver
     words: dict[str, str]
-    exercises: dict[str, int] = field(default_factory=dict)
+    exercises: dict[str, str] = field(default_factory=dict)
     in_solution: str | None = None
     problems: list[str] = field(default_factory=list)
 
-    def exercise_number(self, label: str | None) -> int:
+    def exercise_number(self, label: str | None) -> str:
+        """The site's number of the exercise ``label``; else its rank on the page."""
+        if label and label in self.resolver.exercises:
+            return self.resolver.exercises[label]
         if label and label in self.exercises:
             return self.exercises[label]
-        number = len(self.exercises) + 1
+        number = str(len(self.exercises) + 1)
         self.exercises[label or f"_{number}"] = number
         return number
 

@@ -127,6 +127,7 @@ RESOLVER = nbc.Resolver(
     titles={"other": "Autre page", "sample": "A sample page"},
     equations={"eq-sample": ("sample", 1)},
     notebooks={"other", "sample"},
+    exercises={"sample-ex": "4"},
 )  # fmt: skip
 
 
@@ -145,7 +146,7 @@ def test_notebook_french_prose_from_the_catalogue(page, tmp_path):
     assert linked in text
     assert "| $W$ | poids |" in text
     assert "**Avertissement**" in text and "L'équation (1) n'est pas $W x$." in text
-    assert "Exercice 1 (Formes de $W$)" in text and "Solution de l'exercice 1" in text
+    assert "Exercice 4 (Formes de $W$)" in text and "Solution de l'exercice 4" in text
     for english in ("A sample page", "weights", "Common slip", "Give the shape"):
         assert english not in text
 
@@ -177,10 +178,10 @@ def test_notebook_myst_becomes_jupyter_markdown(page):
     assert '<div class="alert alert-warning">' in text
     solution = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
     assert len(solution) == 1 and solution[0].metadata["jupyter"]["source_hidden"] is True
-    assert "<details>\n<summary>Solution to Exercise 1</summary>" in text
-    exercise = text.index("**Exercise 1 (Shapes of $W$)**")
+    assert "<details>\n<summary>Solution to Exercise 4</summary>" in text
+    exercise = text.index("**Exercise 4 (Shapes of $W$)**")
     assert text.rfind("<details>", 0, exercise) == -1  # the statement is not collapsed
-    assert "**Solution to Exercise 1.** The cells of the solution are collapsed" in text
+    assert "**Solution to Exercise 4.** The cells of the solution are collapsed" in text
     assert "solution-end" not in text and "solution-start" not in text
 
 
