@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import itertools
 import os
 import re
 import shutil
@@ -636,7 +637,7 @@ def _split_at_gates(source: str) -> list[str]:
             if info.startswith("{") and info[1:].split("}")[0] in GATES:
                 cuts.update(token.map)
     bounds = sorted(cuts)
-    return ["\n".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return ["\n".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def _after_title(source: str, note: str) -> str:
