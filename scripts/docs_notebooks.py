@@ -448,7 +448,9 @@ def _literalinclude(directive: Directive, docname: str) -> list[str]:
     from sphinx.directives.code import LiteralIncludeReader
 
     path = (DOCS / docname).parent / directive.argument
-    options = dict(directive.options)
+    options: dict[str, Any] = dict(directive.options)
+    if "dedent" in options:
+        options["dedent"] = int(options["dedent"]) if options["dedent"] else None
     reader = LiteralIncludeReader(str(path), options, SimpleNamespace(source_encoding="utf-8"))
     code, _ = reader.read()
     language = options.get("language", "python")
