@@ -7,7 +7,9 @@ Nothing here downloads anything at build or view time (MathJax is vendored in _s
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +23,7 @@ from sphinx.util import logging
 import mathnn  # installed (pip install -e '.[docs]'): pages import it the same way
 
 DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
 _logger = logging.getLogger("mathnn.conf")
 
 # -- Project ------------------------------------------------------------------
@@ -61,11 +64,11 @@ nb_merge_streams = True
 # scripts/docs_notebooks.py writes every page with code as a notebook of its edition
 # into _build/notebooks/<language>/ and the HTML output's notebooks/ folder, with a
 # link under each page's title and the edition's archive on the index.
-import importlib.util  # noqa: E402
-
+# Loaded from its file (a build script of the repository, not part of the package).
 _spec = importlib.util.spec_from_file_location(
     "mathnn_docs_notebooks", ROOT / "scripts" / "docs_notebooks.py"
 )
+assert _spec is not None and _spec.loader is not None
 docs_notebooks = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = docs_notebooks  # dataclasses look their module up there
 _spec.loader.exec_module(docs_notebooks)
