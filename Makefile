@@ -56,3 +56,10 @@ browser-test: $(VENV)/.browser-installed docs
 ## needs the test extra (torch) plus scikit-learn and mnist1d (the docs extra)
 bench: $(VENV)/.test-installed $(VENV)/.docs-installed
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) bench/run.py
+
+# ---- PDF edition (docs/conf.py "PDF edition" block, scripts/docs_pdf.py) -------------
+## pdf: English and French PDF books through LaTeX (xelatex, latexmk), checked, into
+## docs/_build/pdf/mathnn-{en,fr}.pdf; reuses the execution cache of `make docs`
+.PHONY: pdf
+pdf: $(VENV)/.docs-installed
+	$(PY) scripts/docs_pdf.py

@@ -212,7 +212,148 @@ def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> li
     return []
 
 
+# -- PDF edition (LaTeX builder; `make pdf`, ReadTheDocs `formats: [pdf]`) -------
+# One book per language: title page, contents, one chapter per page of the site (only
+# the index's toctree is taken, toctree_only), the API reference as an appendix.
+# xelatex: the pages' Unicode (U+202F, U+00A0, accents, arrows) is set in FreeFont,
+# and babel-french (chosen by Sphinx for xelatex + fr) does the French typography.
+import re  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+from sphinx import addnodes  # noqa: E402
+
+latex_engine = "xelatex"
+latex_use_xindy = False  # makeindex: the index holds ASCII API names; no xindy package
+latex_appendices = ["api"]
+latex_domain_indices = False  # no separate module index; the general index stays
+latex_show_urls = "no"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "preamble": "\n".join((
+        # equations numbered (1), (2), ... in each chapter, as on the page of the site
+        r"\AtBeginDocument{\renewcommand{\theequation}{\arabic{equation}}}",
+        r"\geometry{headheight=14pt}",  # fancyhdr's page headers at 11pt
+        # no table column narrower than a number such as 6.9e-10 (tabulary squeezes
+        # short columns beside a long one until their numbers break at the hyphen)
+        r"\setlength{\tymin}{5em}",
+        # a cell's output on a white ground, under its shaded input (myst-nb's class)
+        r"\newenvironment{sphinxclasscell_output}"
+        r"{\sphinxsetup{pre_background-TeXcolor={RGB}{255,255,255}}}{}",
+    )),
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+}
+PDF_AUTHORS = {"en": author, "fr": "les auteurs de mathnn"}
+
+
+def _book_title(language: str) -> str:
+    """The index's title, translated through index.po for a language other than English."""
+    lines = (DOCS / f"{root_doc}.md").read_text(encoding="utf-8").splitlines()
+    title = next(line[2:].strip() for line in lines if line.startswith("# "))
+    po = DOCS / "locales" / language / "LC_MESSAGES" / f"{root_doc}.po"
+    if language != "en" and po.exists():
+        from babel.messages.pofile import read_po
+
+        with po.open("rb") as handle:
+            message = read_po(handle).get(title)
+        if message is not None and message.string and not message.fuzzy:
+            title = message.string
+    return title
+
+
+def _latex_documents_for_language(app, config) -> None:
+    language = config.language or "en"
+    config.latex_documents = [(
+        root_doc, f"mathnn-{language}.tex", _book_title(language),
+        PDF_AUTHORS.get(language, author), "manual", True,  # toctree_only
+    )]
+
+
+def _assemble_book(app, doctree, docname: str) -> None:
+    """Two fixes of the book that the LaTeX builder assembles from the index.
+
+    The API page is both in the index's toctree (site) and an appendix (book); the
+    builder inlines every toctree entry into the main matter, then appends the
+    appendices: drop the inlined copy, so that the API reference comes once, last.
+    The index's own text is not in the book (toctree_only): its labels (a link "back
+    to the start") point to the table of contents instead.
+    """
+    if app.builder.format != "latex" or docname != root_doc:
+        return
+    for node in list(doctree.findall(addnodes.start_of_file)):
+        if node.get("docname") in app.config.latex_appendices:
+            node.parent.remove(node)
+    labels = app.env.get_domain("std").labels
+    targets = "".join(
+        rf"\protect\phantomsection\protect\label{{\detokenize{{{root_doc}:{labelid}}}}}"
+        for label_doc, labelid, _ in labels.values() if label_doc == root_doc
+    )
+    if targets:
+        doctree.insert(0, nodes.raw("", rf"\addtocontents{{toc}}{{{targets}}}", format="latex"))
+    if app.config.language == "fr":
+        _french_spaces(doctree)
+
+
+# A space typed inside « » or before ; : ! ? is a breakable space for babel-french under
+# XeTeX (a line may start with » or end with «); U+202F is the narrow no-break space
+# that French typography wants there and that babel-french leaves alone.
+_FRENCH_SPACES = (
+    (re.compile(r"« +"), "«\u202f"),
+    (re.compile(r"(?<!\s) +(?=[»;:!?])"), "\u202f"),
+)
+_NOT_PROSE = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.raw)
+
+
+def _french_spaces(doctree) -> None:
+    for text in list(doctree.findall(nodes.Text)):
+        if any(isinstance(parent, _NOT_PROSE) for parent in _ancestors(text)):
+            continue
+        new = str(text)
+        for pattern, replacement in _FRENCH_SPACES:
+            new = pattern.sub(replacement, new)
+        if new != str(text):
+            text.parent.replace(text, nodes.Text(new))
+
+
+def _ancestors(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def _pdf_url(app, pagename: str) -> str:
+    """Where the PDF of this edition is, relative to the page.
+
+    Local: docs/_build/html/<lang>/_downloads/mathnn-<lang>.pdf (copied by `make pdf`).
+    ReadTheDocs: the project's download, /_/downloads/<lang>/<version>/pdf/.
+    """
+    language = app.config.language or "en"
+    if os.environ.get("READTHEDOCS") == "True":
+        rtd_language = os.environ.get("READTHEDOCS_LANGUAGE", language)
+        rtd_version = os.environ.get("READTHEDOCS_VERSION", "latest")
+        canonical = urlsplit(os.environ.get("READTHEDOCS_CANONICAL_URL", ""))
+        origin = f"{canonical.scheme}://{canonical.netloc}" if canonical.netloc else ""
+        return f"{origin}/_/downloads/{rtd_language}/{rtd_version}/pdf/"
+    return "../" * pagename.count("/") + f"_downloads/mathnn-{language}.pdf"
+
+
+PDF_LINK_TITLES = {"en": "This site as a PDF book", "fr": "Ce site en livre PDF"}
+
+
+def _add_pdf_link(app, pagename, templatename, context, doctree) -> None:
+    language = app.config.language or "en"
+    context["mathnn_pdf_url"] = _pdf_url(app, pagename)
+    context["mathnn_pdf_title"] = PDF_LINK_TITLES.get(language, PDF_LINK_TITLES["en"])
+
+
+def _setup_pdf_edition(app) -> None:
+    app.connect("config-inited", _latex_documents_for_language)
+    app.connect("doctree-resolved", _assemble_book)
+    app.connect("html-page-context", _add_pdf_link)
+
+
 def setup(app):
+    _setup_pdf_edition(app)
     app.add_transform(MathBlocksNotTranslatable)
     app.connect("source-read", _drop_missing_chapters)
     app.connect("env-get-outdated", _reread_index_when_allowing_missing)
