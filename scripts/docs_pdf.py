@@ -185,10 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         downloads.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pdf, downloads / target.name)
         pages = page_count(target)
+        notebooks = (
+            f"notebooks: {cached} from the cache, {executed} executed"
+            if cached or executed else "no page changed since the last LaTeX build"
+        )
         summary.append(
             f"  {target.relative_to(ROOT)}: {pages} pages; Sphinx {t1 - t0:.0f} s "
-            f"(notebooks: {cached} from the cache, {executed} executed), "
-            f"LaTeX {t2 - t1:.0f} s"
+            f"({notebooks}), LaTeX {t2 - t1:.0f} s"
         )
         failures += [f"{language}: {problem}" for problem in problems]
     print(f"\nPDF edition built in {time.monotonic() - t_start:.0f} s:")
