@@ -63,3 +63,21 @@ bench: $(VENV)/.test-installed $(VENV)/.docs-installed
 .PHONY: pdf
 pdf: $(VENV)/.docs-installed
 	$(PY) scripts/docs_pdf.py
+
+# ---- French catalogues (scripts/check_french.py, docs/glossary.json) ------------------
+.PHONY: check-french french-typography glossary
+
+## check-french: typography, glossary terms, math/roles/code identity of every French msgstr
+check-french: | $(VENV)/bin/python
+	$(PY) scripts/check_french.py check
+
+# make check-translations (run by CI) runs check-french first
+check-translations: check-french
+
+## french-typography: put the no-break spaces, quotes and decimal commas of every French msgstr right (idempotent)
+french-typography: | $(VENV)/bin/python
+	$(PY) scripts/check_french.py fix
+
+## glossary: write the tables of docs/glossary.md from docs/glossary.json, refresh the .po, fill glossary.po
+glossary: $(VENV)/.docs-installed
+	$(PY) scripts/check_french.py glossary

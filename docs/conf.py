@@ -214,7 +214,7 @@ def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> li
 
 # -- PDF edition (LaTeX builder; `make pdf`, ReadTheDocs `formats: [pdf]`) -------
 # One book per language: title page, contents, one chapter per page of the site (only
-# the index's toctree is taken, toctree_only), the API reference as an appendix.
+# the index's toctree is taken, toctree_only), API reference and glossary as appendices.
 # xelatex: the pages' Unicode (U+202F, U+00A0, accents, arrows) is set in FreeFont,
 # and babel-french (chosen by Sphinx for xelatex + fr) does the French typography.
 import re  # noqa: E402
@@ -224,7 +224,7 @@ from sphinx import addnodes  # noqa: E402
 
 latex_engine = "xelatex"
 latex_use_xindy = False  # makeindex: the index holds ASCII API names; no xindy package
-latex_appendices = ["api"]
+latex_appendices = ["api", "glossary"]  # reference matter, after the chapters
 latex_domain_indices = False  # no separate module index; the general index stays
 latex_show_urls = "no"
 latex_elements = {
@@ -240,6 +240,11 @@ latex_elements = {
         # a cell's output on a white ground, under its shaded input (myst-nb's class)
         r"\newenvironment{sphinxclasscell_output}"
         r"{\sphinxsetup{pre_background-TeXcolor={RGB}{255,255,255}}}{}",
+        # a solution (sphinx-exercise): its title, then its text indented, unframed
+        r"\newenvironment{mathnnsolution}[1]{\par\addvspace{\medskipamount}"
+        r"\noindent\sphinxstylestrong{#1}\par\nobreak"
+        r"\begin{list}{}{\leftmargin=1.5em\rightmargin=0pt}\item\relax}"
+        r"{\end{list}\par\addvspace{\medskipamount}}",
     )),
     "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
 }
@@ -270,13 +275,14 @@ def _latex_documents_for_language(app, config) -> None:
 
 
 def _assemble_book(app, doctree, docname: str) -> None:
-    """Two fixes of the book that the LaTeX builder assembles from the index.
+    """Fixes of the book that the LaTeX builder assembles from the index.
 
     The API page is both in the index's toctree (site) and an appendix (book); the
     builder inlines every toctree entry into the main matter, then appends the
     appendices: drop the inlined copy, so that the API reference comes once, last.
     The index's own text is not in the book (toctree_only): its labels (a link "back
-    to the start") point to the table of contents instead.
+    to the start") point to the table of contents instead. Long tables may break
+    across pages; French spaces are made unbreakable.
     """
     if app.builder.format != "latex" or docname != root_doc:
         return
@@ -290,8 +296,19 @@ def _assemble_book(app, doctree, docname: str) -> None:
     )
     if targets:
         doctree.insert(0, nodes.raw("", rf"\addtocontents{{toc}}{{{targets}}}", format="latex"))
+    for table in doctree.findall(nodes.table):
+        # a tabulary cannot break across pages: a table of many (wrapped) rows that is
+        # not inside another block becomes a longtable, which can
+        rows = sum(1 for _ in table.findall(nodes.row))
+        nested = any(isinstance(parent, (nodes.Admonition, nodes.list_item, nodes.table))
+                     for parent in _ancestors(table))
+        if rows > LONGTABLE_ROWS and not nested:
+            table["classes"].append("longtable")
     if app.config.language == "fr":
         _french_spaces(doctree)
+
+
+LONGTABLE_ROWS = 20  # Sphinx itself switches at 30, which lets a tall table overflow
 
 
 # A space typed inside « » or before ; : ! ? is a breakable space for babel-french under
@@ -321,6 +338,24 @@ def _ancestors(node):
         yield node
 
 
+def _visit_solution_latex(self, node) -> None:
+    """A solution in the book: no frame around it, so that its code cells break.
+
+    sphinx-exercise sets a solution in a note admonition; a code cell and its output
+    inside a frame cannot break across pages (LaTeX's framed boxes nest badly), and a
+    long one ran past the bottom of the page. Same label as sphinx-exercise's.
+    """
+    target = self.builder.env.sphinx_exercise_registry[node["label"]]
+    self.body.append(
+        f"\n\\phantomsection \\label{{{target.get('docname')}:{node['label']}}}\n"
+        "\\begin{mathnnsolution}"  # its title node writes the argument {...}
+    )
+
+
+def _depart_solution_latex(self, node) -> None:
+    self.body.append("\\end{mathnnsolution}\n")
+
+
 def _pdf_url(app, pagename: str) -> str:
     """Where the PDF of this edition is, relative to the page.
 
@@ -347,9 +382,90 @@ def _add_pdf_link(app, pagename, templatename, context, doctree) -> None:
 
 
 def _setup_pdf_edition(app) -> None:
+    if "sphinx_exercise" in app.extensions:
+        from sphinx_exercise.nodes import solution_node
+
+        app.add_node(
+            solution_node, override=True,
+            latex=(_visit_solution_latex, _depart_solution_latex),
+        )
     app.connect("config-inited", _latex_documents_for_language)
     app.connect("doctree-resolved", _assemble_book)
     app.connect("html-page-context", _add_pdf_link)
+
+
+# -- French edition: labels of the theme and of the extensions ---------------------------
+# Labels of Sphinx, sphinx-rtd-theme and docs/_templates are translated in
+# locales/fr/LC_MESSAGES/sphinx.po, which Sphinx reads before its own French catalogue
+# and the theme's. What no catalogue reaches is set here, for the French build only;
+# the language comes from -D language=fr, so it is read once the config is complete.
+# Each part does nothing when its extension is not loaded.
+FRENCH_COPYRIGHT = "2026, les auteurs de mathnn"
+# The catalogues put U+202F before ; : ! ? and inside « »; pdflatex does not know it
+# (« Unicode character U+202F not set up »). As a skip, babel-french's active ; : ! ?
+# replace it by their own space instead of adding one. Appended to the LaTeX block's
+# preamble; ignored by xelatex/lualatex, where U+202F is a character of the font.
+FRENCH_LATEX_PREAMBLE = r"""
+\ifdefined\DeclareUnicodeCharacter
+  \DeclareUnicodeCharacter{202F}{\nobreak\hskip.5\fontdimen2\font\relax}
+\fi
+"""
+
+
+def _french_config(app, config) -> None:
+    if config.language != "fr":
+        return
+    config.copyright = FRENCH_COPYRIGHT
+    latex = dict(config.latex_elements)
+    latex["preamble"] = latex.get("preamble", "") + FRENCH_LATEX_PREAMBLE
+    config.latex_elements = latex
+    # myst-nb's toggle of a hidden cell ("Show code cell source")
+    config.nb_code_prompt_show = "Afficher la cellule"
+    config.nb_code_prompt_hide = "Masquer la cellule"
+
+
+def _french_builder(app) -> None:
+    if app.config.language != "fr":
+        return
+    if "sphinx_copybutton" in app.extensions:
+        # sphinx-copybutton is French by itself (<html lang="fr">); this fixes its
+        # « Copié ! » (U+202F before "!") and « presse-papiers »; loaded after copybutton.js
+        app.add_js_file("mathnn-copybutton-fr.js", priority=501)
+
+
+def _french_solution_titles(app, doctree, docname) -> None:
+    """sphinx-exercise titles a solution « Solution de Exercice 3 »: write « de l'exercice »."""
+    if app.config.language != "fr" or "sphinx_exercise" not in app.extensions:
+        return
+    from sphinx_exercise.nodes import solution_node
+
+    for solution in doctree.findall(solution_node):
+        for title in solution.findall(nodes.title):
+            for text in list(title.findall(nodes.Text)):
+                if text.astext().endswith("Solution de"):
+                    text.parent.replace(text, nodes.Text(text.astext() + " l'"))
+                elif text.astext().startswith(" Exercice"):
+                    text.parent.replace(text, nodes.Text("exercice" + text.astext()[9:]))
+
+
+# Labels of docs/_templates, in a page-context variable rather than _(): a _() in the
+# project's templates would make the gettext builder write a sphinx.pot, and then
+# sphinx-intl would manage (and empty) locales/fr/LC_MESSAGES/sphinx.po.
+TEMPLATE_LABELS = {
+    "en": {"home": "Home", "language": "Language"},
+    "fr": {"home": "Accueil", "language": "Langue"},
+}
+
+
+def _template_labels(app, pagename, templatename, context, doctree) -> None:
+    context["mathnn_labels"] = TEMPLATE_LABELS.get(app.config.language, TEMPLATE_LABELS["en"])
+
+
+def _setup_french(app) -> None:
+    app.connect("html-page-context", _template_labels)
+    app.connect("config-inited", _french_config)
+    app.connect("builder-inited", _french_builder)
+    app.connect("doctree-resolved", _french_solution_titles)
 
 
 def setup(app):
@@ -358,5 +474,41 @@ def setup(app):
     app.connect("source-read", _drop_missing_chapters)
     app.connect("env-get-outdated", _reread_index_when_allowing_missing)
     app.connect("html-page-context", _add_language_switch)
+    _setup_french(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 smartquotes = False  # "d'" in shapes (d prime) must stay a prime in both languages
+
+
+# -- Exercises (sphinx-exercise, sphinx-togglebutton) --------------------------
+# Each derivation page ends with a section "Exercises". The exercise titles are bold
+# lead-ins inside the body: sphinx-exercise 1.2 hides a directive-argument title from
+# gettext (executablebooks/sphinx-exercise pull request 83), so French would keep it
+# English. Solutions with an executed cell use the gated {solution-start} and
+# {solution-end}; every solution has `:class: dropdown`, collapsed by sphinx-togglebutton.
+extensions += ["sphinx_exercise", "sphinx_togglebutton"]
+exercise_style = "solution_follow_exercise"  # title "Solution", right after its exercise
+togglebutton_selector = ".admonition.dropdown"  # only the solutions
+html_css_files += ["exercises.css"]  # colours and icons that fit sphinx-rtd-theme
+# sphinx-exercise turns numfig on, exercises are numbered through the site; keep the
+# equations numbered page by page, as before.
+math_numfig = False
+
+
+def _unique_exercise_ids(app, doctree, docname) -> None:
+    """Drop the id that sphinx-exercise gives the body of every exercise and solution.
+
+    It is the same for all of them ("exercise-content", "solution-content"), so a page
+    with several exercises repeats an HTML id; nothing links to it.
+    """
+    for section in doctree.findall(nodes.section):
+        if section["ids"] in (["exercise-content"], ["solution-content"]):
+            section["classes"].append(section["ids"].pop())
+
+
+_setup_without_exercises = setup
+
+
+def setup(app):  # noqa: F811  (extends the setup above)
+    metadata = _setup_without_exercises(app)
+    app.connect("doctree-resolved", _unique_exercise_ids)
+    return metadata

@@ -8,6 +8,7 @@ Every module keeps one contract (:class:`Module`): ``forward(X)``,
 """
 
 from mathnn.activations import LogSoftmax, ReLU, Sigmoid, Softmax, TanH
+from mathnn.check import SLIPS, Finding, Report, Slip, check_loss, check_module
 from mathnn.conv import Conv1D, Flatten, MaxPool1D
 from mathnn.data import load_digits, load_mnist1d
 from mathnn.gradcheck import (
@@ -28,10 +29,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "SGD",
+    "SLIPS",
     "Adam",
     "BCELoss",
     "Conv1D",
     "CrossEntropyLoss",
+    "Finding",
     "Flatten",
     "History",
     "Linear",
@@ -42,11 +45,15 @@ __all__ = [
     "Module",
     "Optimizer",
     "ReLU",
+    "Report",
     "Sequential",
     "Sigmoid",
+    "Slip",
     "Softmax",
     "TanH",
     "accuracy",
+    "check_loss",
+    "check_module",
     "fit",
     "gradcheck",
     "jacobian",

@@ -10,6 +10,7 @@ The notebooks' outputs come from the execution cache that the HTML build filled
 The build fails on:
 * a Sphinx warning, or a LaTeX error (latexmk stops at the first one);
 * a missing glyph ("Missing character" in the LaTeX log);
+* text that runs past the bottom of a page (an overfull vbox of more than 10 pt);
 * an undefined reference or citation (LaTeX log), or ``??`` in the text of the PDF;
 * raw TeX in the reader's text: a backslash command or ``$$`` outside code, that is, in
   a font that is not the monospaced font of code cells and literals.
@@ -111,11 +112,20 @@ def latexmk(tex: Path) -> Path:
     return pdf
 
 
+# a box taller than the page by more than a few points: text runs past its bottom
+OVERFULL_VBOX = re.compile(r"^Overfull \\vbox \(([\d.]+)pt too high\).*$", re.M)
+OVERFULL_VBOX_LIMIT = 10.0  # points; the small ones are a line's depth
+
+
 def log_problems(tex: Path) -> list[str]:
     text = tex.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
     problems = []
     for what, pattern in LOG_PROBLEMS:
         problems += [f"{what}: {m.group(0)}" for m in pattern.finditer(text)]
+    problems += [
+        f"text past the bottom of a page: {m.group(0)}" for m in OVERFULL_VBOX.finditer(text)
+        if float(m.group(1)) > OVERFULL_VBOX_LIMIT
+    ]
     return problems
 
 
