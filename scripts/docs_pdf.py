@@ -54,13 +54,19 @@ LOG_PROBLEMS = (
 )
 
 
-def run(cmd: list[str], log: Path, cwd: Path = ROOT, env: dict | None = None) -> int:
+def run(cmd: list[str], log: Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> int:
     """Run cmd, echo its output and keep it in log; return the exit status."""
     print("---", " ".join(cmd), flush=True)
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, text=True, errors="replace",
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
         )
         assert process.stdout is not None
         for line in process.stdout:
@@ -75,9 +81,20 @@ def sphinx_latex(language: str, fresh: bool) -> tuple[Path, int, int]:
     outdir = LATEX / language
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [
-        sys.executable, "-m", "sphinx", "-W", "-n", "--keep-going", "-b", "latex",
-        "-d", str(BUILD / "doctrees-latex" / language), "-D", f"language={language}",
-        str(DOCS), str(outdir),
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-W",
+        "-n",
+        "--keep-going",
+        "-b",
+        "latex",
+        "-d",
+        str(BUILD / "doctrees-latex" / language),
+        "-D",
+        f"language={language}",
+        str(DOCS),
+        str(outdir),
     ]
     # As in docs_build.py: after a failed build, the saved environment would hide the
     # faulty pages from an incremental build, so the next one starts afresh.
@@ -99,14 +116,24 @@ def sphinx_latex(language: str, fresh: bool) -> tuple[Path, int, int]:
 def latexmk(tex: Path) -> Path:
     """Run latexmk (xelatex, makeindex, as often as needed) in the folder of the .tex."""
     env = dict(os.environ, LATEXOPTS="-interaction=nonstopmode -halt-on-error -file-line-error")
-    cmd = ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error",
-           tex.name]
+    cmd = [
+        "latexmk",
+        "-pdf",
+        "-dvi-",
+        "-ps-",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        tex.name,
+    ]
     status = run(cmd, tex.with_suffix(".latexmk"), cwd=tex.parent, env=env)
     pdf = tex.with_suffix(".pdf")
     if status != 0 or not pdf.exists():
         log = tex.with_suffix(".log")
-        errors = [line for line in log.read_text(errors="replace").splitlines()
-                  if line.startswith("!") or ":error:" in line or re.match(r"^\S+:\d+: ", line)]
+        errors = [
+            line
+            for line in log.read_text(errors="replace").splitlines()
+            if line.startswith("!") or ":error:" in line or re.match(r"^\S+:\d+: ", line)
+        ]
         print("\n".join(errors[:20]), file=sys.stderr)
         sys.exit(f"pdf: LaTeX failed on {tex.name} (exit {status}); see {log}")
     return pdf
@@ -123,7 +150,8 @@ def log_problems(tex: Path) -> list[str]:
     for what, pattern in LOG_PROBLEMS:
         problems += [f"{what}: {m.group(0)}" for m in pattern.finditer(text)]
     problems += [
-        f"text past the bottom of a page: {m.group(0)}" for m in OVERFULL_VBOX.finditer(text)
+        f"text past the bottom of a page: {m.group(0)}"
+        for m in OVERFULL_VBOX.finditer(text)
         if float(m.group(1)) > OVERFULL_VBOX_LIMIT
     ]
     return problems
@@ -132,18 +160,25 @@ def log_problems(tex: Path) -> list[str]:
 def text_problems(pdf: Path) -> list[str]:
     """`??` anywhere in the PDF's text; raw TeX in text that is not set in a mono font."""
     problems = []
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    for page_number, page in enumerate(text.split("\f"), start=1):
-        for line in page.splitlines():
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    for page_number, page_text in enumerate(text.split("\f"), start=1):
+        for line in page_text.splitlines():
             if "??" in line:
                 problems.append(f"unresolved reference (??) on page {page_number}: {line.strip()}")
-    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-stdout", str(pdf)], check=True,
-                         capture_output=True, text=True, errors="replace").stdout
+    xml = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-q", "-stdout", str(pdf)],
+        check=True,
+        capture_output=True,
+        text=True,
+        errors="replace",
+    ).stdout
     root = ET.fromstring(xml)
     # a font is declared once, on the first page that uses it, and referred to by its id
     mono = {
-        spec.get("id") for spec in root.iter("fontspec")
+        spec.get("id")
+        for spec in root.iter("fontspec")
         if re.search(r"mono|courier|typewriter", spec.get("family", ""), re.I)
     }
     for page in root.iter("page"):
@@ -159,16 +194,22 @@ def text_problems(pdf: Path) -> list[str]:
 
 
 def page_count(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True,
-                          text=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    found = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    if found is None:
+        sys.exit(f"pdf: pdfinfo gives no page count for {pdf}")
+    return int(found.group(1))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--language", action="append", choices=["en", "fr"])
-    parser.add_argument("-E", dest="fresh", action="store_true",
-                        help="ignore the saved environment (re-read every page)")
+    parser.add_argument(
+        "-E",
+        dest="fresh",
+        action="store_true",
+        help="ignore the saved environment (re-read every page)",
+    )
     args = parser.parse_args(argv)
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
@@ -197,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         pages = page_count(target)
         notebooks = (
             f"notebooks: {cached} from the cache, {executed} executed"
-            if cached or executed else "no page changed since the last LaTeX build"
+            if cached or executed
+            else "no page changed since the last LaTeX build"
         )
         summary.append(
             f"  {target.relative_to(ROOT)}: {pages} pages; Sphinx {t1 - t0:.0f} s "
