@@ -75,16 +75,73 @@ SPACES = " \u00a0\u2009\u202f"  # what may stand where one of the two is wanted
 
 # Unit symbols that take a no-break space after a number (longest first).
 UNITS = [
-    "GFLOP/s", "TFLOP/s", "Gflop/s", "GFLOPS", "GFLOP", "GHz", "MHz", "kHz", "Hz",
-    "Gio", "Mio", "Kio", "Go", "Mo", "ko", "Ko", "To", "GB", "MB", "kB", "KB",
-    "ms", "µs", "μs", "ns", "min", "s", "h", "px", "dB", "°C", "€", "%", "‰",
+    "GFLOP/s",
+    "TFLOP/s",
+    "Gflop/s",
+    "GFLOPS",
+    "GFLOP",
+    "GHz",
+    "MHz",
+    "kHz",
+    "Hz",
+    "Gio",
+    "Mio",
+    "Kio",
+    "Go",
+    "Mo",
+    "ko",
+    "Ko",
+    "To",
+    "GB",
+    "MB",
+    "kB",
+    "KB",
+    "ms",
+    "µs",
+    "μs",
+    "ns",
+    "min",
+    "s",
+    "h",
+    "px",
+    "dB",
+    "°C",
+    "€",
+    "%",
+    "‰",
 ]
 # Words after which a dotted number is a version or a section, not a decimal.
 VERSION_WORDS = {
-    "version", "versions", "v", "python", "pytorch", "torch", "numpy", "scipy", "sphinx",
-    "mathjax", "myst-nb", "myst-parser", "babel", "jupyter", "jupyter-cache", "mnist1d",
-    "scikit-learn", "matplotlib", "openblas", "ubuntu", "debian", "chromium", "tex",
-    "section", "sections", "chapitre", "figure", "tableau", "équation", "annexe",
+    "version",
+    "versions",
+    "v",
+    "python",
+    "pytorch",
+    "torch",
+    "numpy",
+    "scipy",
+    "sphinx",
+    "mathjax",
+    "myst-nb",
+    "myst-parser",
+    "babel",
+    "jupyter",
+    "jupyter-cache",
+    "mnist1d",
+    "scikit-learn",
+    "matplotlib",
+    "openblas",
+    "ubuntu",
+    "debian",
+    "chromium",
+    "tex",
+    "section",
+    "sections",
+    "chapitre",
+    "figure",
+    "tableau",
+    "équation",
+    "annexe",
 }
 
 
@@ -116,8 +173,17 @@ def _unquote(line: str) -> str:
 
 
 def _quote(text: str) -> str:
-    return '"' + (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r")
-                  .replace("\n", "\\n").replace('"', '\\"')) + '"'
+    return (
+        '"'
+        + (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\r", "\\r")
+            .replace("\n", "\\n")
+            .replace('"', '\\"')
+        )
+        + '"'
+    )
 
 
 def format_msgstr(text: str) -> list[str]:
@@ -142,9 +208,16 @@ def read_po(path: Path) -> tuple[list[str], list[Entry]]:
         nonlocal flags, fields, spans, current, obsolete
         if "msgid" in fields:
             start, end = spans.get("msgstr", [0, 0])
-            entries.append(Entry(
-                "".join(fields["msgid"]), "".join(fields.get("msgstr", [])), flags,
-                start + 1, (start, end), obsolete))
+            entries.append(
+                Entry(
+                    "".join(fields["msgid"]),
+                    "".join(fields.get("msgstr", [])),
+                    flags,
+                    start + 1,
+                    (start, end),
+                    obsolete,
+                )
+            )
         flags, fields, spans, current, obsolete = [], {}, {}, None, False
 
     for i, raw in enumerate(lines):
@@ -221,15 +294,16 @@ class Span:
 
 
 def protected_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), m.lastgroup or "", m.group())
-            for m in _PROTECTED.finditer(text)]
+    return [
+        Span(m.start(), m.end(), m.lastgroup or "", m.group()) for m in _PROTECTED.finditer(text)
+    ]
 
 
 def prose_mask(text: str) -> list[bool]:
     """True for every character of the prose (outside math, code, roles, links)."""
     mask = [True] * len(text)
     for span in protected_spans(text):
-        mask[span.start:span.end] = [False] * (span.end - span.start)
+        mask[span.start : span.end] = [False] * (span.end - span.start)
     return mask
 
 
@@ -237,7 +311,7 @@ def prose_text(text: str) -> str:
     """The prose with each protected span replaced by one space."""
     out, i = [], 0
     for span in protected_spans(text):
-        out += [text[i:span.start], " "]
+        out += [text[i : span.start], " "]
         i = span.end
     out.append(text[i:])
     return "".join(out)
@@ -272,10 +346,14 @@ def rule_punct_space(text: str, mask: list[bool], msgid: str) -> Iterator[Edit]:
             continue  # ":=", "!=", "::", "![image]"
         if punct == ":" and not ws and before.isdigit() and after.isdigit():
             continue  # a ratio or a time, 1:2, 10:30
-        if punct == ":" and text[p + 1:p + 3] == "//":
+        if punct == ":" and text[p + 1 : p + 3] == "//":
             continue  # a URL the link pattern did not catch
-        yield (m.start(), p, NNBSP,
-               f"{_name(ws)} before « {punct} »; French wants U+202F (narrow no-break space)")
+        yield (
+            m.start(),
+            p,
+            NNBSP,
+            f"{_name(ws)} before « {punct} »; French wants U+202F (narrow no-break space)",
+        )
 
 
 def rule_guillemets(text: str, mask: list[bool], msgid: str) -> Iterator[Edit]:
@@ -287,8 +365,13 @@ def rule_guillemets(text: str, mask: list[bool], msgid: str) -> Iterator[Edit]:
     for m in re.finditer(rf"([{SPACES}]*)»", text):
         ws = m.group(1)
         prev = text[m.start() - 1] if m.start() > 0 else ""
-        if (_free(mask, m.start(), m.end()) and ws != NNBSP and "\n" not in ws
-                and m.start() > 0 and prev != "«"):
+        if (
+            _free(mask, m.start(), m.end())
+            and ws != NNBSP
+            and "\n" not in ws
+            and m.start() > 0
+            and prev != "«"
+        ):
             yield (m.start(), m.end() - 1, NNBSP, f"{_name(ws)} before » ; French wants U+202F")
 
 
@@ -298,11 +381,16 @@ _QUOTE_CHARS = '"“”'
 def rule_english_quotes(text: str, mask: list[bool], msgid: str) -> Iterator[Edit]:
     quotes = [i for i, c in enumerate(text) if c in _QUOTE_CHARS and mask[i]]
     pairable = len(quotes) % 2 == 0 and all(
-        text[o] != "”" and text[c] != "“" for o, c in zip(quotes[::2], quotes[1::2], strict=True))
+        text[o] != "”" and text[c] != "“" for o, c in zip(quotes[::2], quotes[1::2], strict=True)
+    )
     for k, i in enumerate(quotes):
         if not pairable:
-            yield (i, i + 1, text[i], "English quotation mark; French quotes are « » "
-                   "(unpaired, fix by hand)")
+            yield (
+                i,
+                i + 1,
+                text[i],
+                "English quotation mark; French quotes are « » (unpaired, fix by hand)",
+            )
             continue
         if k % 2 == 0:  # opening: eat the spaces after it
             j = i + 1
@@ -319,19 +407,24 @@ def rule_english_quotes(text: str, mask: list[bool], msgid: str) -> Iterator[Edi
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 _NUMBER = r"\d{1,3}(?:\u202f\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 _UNIT_RE = re.compile(
-    rf"(?<![\w.,\u202f\u00a0])(?:{_NUMBER})([ \u2009\u202f\u00a0]?)(?:{_UNIT_ALT})(?![\w/'\u2019])")
+    rf"(?<![\w.,\u202f\u00a0])(?:{_NUMBER})([ \u2009\u202f\u00a0]?)(?:{_UNIT_ALT})(?![\w/'\u2019])"
+)
 
 
 def rule_unit_space(text: str, mask: list[bool], msgid: str) -> Iterator[Edit]:
     for m in _UNIT_RE.finditer(text):
         ws = m.group(1)
-        unit = text[m.end(1):m.end()]
+        unit = text[m.end(1) : m.end()]
         if ws == NBSP or not _free(mask, m.start(), m.end()):
             continue
         if not ws and unit not in "%‰":
             continue  # "5s" is too often something else
-        yield (m.start(1), m.end(1), NBSP,
-               f"{_name(ws)} before « {unit} »; French wants U+00A0 (no-break space)")
+        yield (
+            m.start(1),
+            m.end(1),
+            NBSP,
+            f"{_name(ws)} before « {unit} »; French wants U+00A0 (no-break space)",
+        )
 
 
 _DECIMAL_RE = re.compile(r"(?<![\w.,])(\d+)\.(\d+)(?![\w]|[.,]\d)")
@@ -349,8 +442,13 @@ def rule_decimal_point(text: str, mask: list[bool], msgid: str) -> Iterator[Edit
         if _word_before(text, m.start()) in VERSION_WORDS:
             continue
         dot = m.end(1)
-        yield (dot, dot + 1, ",", f"decimal point in « {m.group()} »; French prose writes "
-               f"« {m.group(1)},{m.group(2)} » (formulas and code keep the point)")
+        yield (
+            dot,
+            dot + 1,
+            ",",
+            f"decimal point in « {m.group()} »; French prose writes "
+            f"« {m.group(1)},{m.group(2)} » (formulas and code keep the point)",
+        )
 
 
 _LONG_INT_RE = re.compile(r"(?<![\w.,\u202f\u00a0])\d{5,}(?![\w]|[.,]\d|\u202f\d)")
@@ -358,14 +456,18 @@ _LONG_INT_RE = re.compile(r"(?<![\w.,\u202f\u00a0])\d{5,}(?![\w]|[.,]\d|\u202f\d
 
 def _grouped(digits: str) -> str:
     head = len(digits) % 3 or 3
-    return NNBSP.join([digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)])
+    return NNBSP.join([digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)])
 
 
 def rule_digit_groups(text: str, mask: list[bool], msgid: str) -> Iterator[Edit]:
     for m in _LONG_INT_RE.finditer(text):
         if _free(mask, m.start(), m.end()):
-            yield (m.start(), m.end(), _grouped(m.group()),
-                   f"« {m.group()} »: French groups digits by three with U+202F")
+            yield (
+                m.start(),
+                m.end(),
+                _grouped(m.group()),
+                f"« {m.group()} »: French groups digits by three with U+202F",
+            )
 
 
 _THOUSANDS_RE = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w]|,\d)")
@@ -375,9 +477,13 @@ def rule_english_thousands(text: str, mask: list[bool], msgid: str) -> Iterator[
     english = set(_THOUSANDS_RE.findall(prose_text(msgid)))
     for m in _THOUSANDS_RE.finditer(text):
         if m.group() in english and _free(mask, m.start(), m.end()):
-            yield (m.start(), m.end(), m.group().replace(",", NNBSP),
-                   f"« {m.group()} » keeps the English thousands separator; in French "
-                   f"it reads as a decimal comma")
+            yield (
+                m.start(),
+                m.end(),
+                m.group().replace(",", NNBSP),
+                f"« {m.group()} » keeps the English thousands separator; in French "
+                f"it reads as a decimal comma",
+            )
 
 
 TYPOGRAPHY: list[tuple[str, Callable[[str, list[bool], str], Iterable[Edit]]]] = [
@@ -420,8 +526,9 @@ def untranslatable(text: str) -> dict[str, Counter[str]]:
     """What must be the same in a message and its translation, by kind."""
     found: dict[str, Counter[str]] = {k: Counter() for k in ("math", "roles", "code", "links")}
     for span in protected_spans(text):
-        if span.kind in ("math", "dmath") or (span.kind == "rstrole"
-                                              and span.text.startswith(":math:")):
+        if span.kind in ("math", "dmath") or (
+            span.kind == "rstrole" and span.text.startswith(":math:")
+        ):
             found["math"][span.text] += 1
         elif span.kind in ("role", "rstrole"):
             found["roles"][_role_key(span)] += 1
@@ -443,8 +550,10 @@ def _short(items: Iterable[str]) -> str:
 
 # -- the glossary ----------------------------------------------------------------------
 def _phrase_regex(phrase: str) -> str:
-    words = [re.sub("['\u2019]", "['\u2019]", re.escape(word).replace(r"\*", r"\w*"))
-             for word in phrase.split()]
+    words = [
+        re.sub("['\u2019]", "['\u2019]", re.escape(word).replace(r"\*", r"\w*"))
+        for word in phrase.split()
+    ]
     return r"(?<!\w)" + r"[\s\u00a0\u202f]+".join(words) + r"(?!\w)"
 
 
@@ -484,15 +593,24 @@ def term_rules(glossary: Glossary) -> list[TermRule]:
         avoid = _any(term.get("avoid_forms") or term["avoid"])
         assert trigger is not None and avoid is not None
         preferred = term.get("fr_forms") or [p.split(" (")[0] for p in term["fr"].split(", ")]
-        rules.append(TermRule(term["en"], term["fr"], trigger, avoid,
-                              _any(term.get("allow_if_en", [])),
-                              _any(term.get("context_en", [])), _any(preferred),
-                              term.get("why", "")))
+        rules.append(
+            TermRule(
+                term["en"],
+                term["fr"],
+                trigger,
+                avoid,
+                _any(term.get("allow_if_en", [])),
+                _any(term.get("context_en", [])),
+                _any(preferred),
+                term.get("why", ""),
+            )
+        )
     return rules
 
 
-def check_terms(msgid: str, msgstr: str, rules: list[TermRule],
-                same_ok: frozenset[str] = frozenset()) -> Iterator[str]:
+def check_terms(
+    msgid: str, msgstr: str, rules: list[TermRule], same_ok: frozenset[str] = frozenset()
+) -> Iterator[str]:
     if msgstr == msgid and msgid in same_ok:
         return
     english, french = prose_text(msgid), prose_text(msgstr)
@@ -506,8 +624,7 @@ def check_terms(msgid: str, msgstr: str, rules: list[TermRule],
         allowed = len(rule.allow.findall(english)) if rule.allow is not None else 0
         if len(hits) > allowed:
             why = f" ({rule.why.rstrip('.')})" if rule.why else ""
-            yield (f"« {hits[allowed]} » for '{rule.en}': the glossary writes "
-                   f"« {rule.fr} »{why}")
+            yield (f"« {hits[allowed]} » for '{rule.en}': the glossary writes « {rule.fr} »{why}")
 
 
 # -- checking a message and a file ----------------------------------------------------
@@ -532,8 +649,9 @@ def _excerpt(text: str, start: int, end: int) -> str:
     return ("…" if a else "") + shown + ("…" if b < len(text) else "")
 
 
-def check_message(msgid: str, msgstr: str, rules: list[TermRule],
-                  same_ok: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+def check_message(
+    msgid: str, msgstr: str, rules: list[TermRule], same_ok: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, str]]:
     """(rule, explanation) for every fault of one translated message.
 
     ``same_ok``: msgids that are rightly their own translation (the English column of
@@ -549,7 +667,8 @@ def check_message(msgid: str, msgstr: str, rules: list[TermRule],
             missing = list((english[kind] - french[kind]).elements())
             extra = list((french[kind] - english[kind]).elements())
             parts = ([f"missing {_short(missing)}"] if missing else []) + (
-                [f"not in the English {_short(extra)}"] if extra else [])
+                [f"not in the English {_short(extra)}"] if extra else []
+            )
             yield f"same-{kind}", f"{kind} differ from the msgid: " + "; ".join(parts)
     for why in check_terms(msgid, msgstr, rules, same_ok):
         yield "glossary-term", why
@@ -558,20 +677,33 @@ def check_message(msgid: str, msgstr: str, rules: list[TermRule],
         yield "copied-english", f"the msgstr is the English sentence: {_excerpt(msgid, 0, 40)}"
 
 
-def check_po(path: Path, rules: list[TermRule],
-             same_ok: frozenset[str] = frozenset()) -> list[Finding]:
+def check_po(
+    path: Path, rules: list[TermRule], same_ok: frozenset[str] = frozenset()
+) -> list[Finding]:
     findings = []
     _, entries = read_po(path)
     for entry in entries:
         if not entry.msgid or entry.obsolete:
             continue
         if not entry.msgstr:
-            findings.append(Finding(path, entry.line, "untranslated",
-                                    f"no translation: {_excerpt(entry.msgid, 0, 40)}"))
+            findings.append(
+                Finding(
+                    path,
+                    entry.line,
+                    "untranslated",
+                    f"no translation: {_excerpt(entry.msgid, 0, 40)}",
+                )
+            )
             continue
         if entry.fuzzy:
-            findings.append(Finding(path, entry.line, "fuzzy",
-                                    "marked fuzzy: check the translation, then remove the flag"))
+            findings.append(
+                Finding(
+                    path,
+                    entry.line,
+                    "fuzzy",
+                    "marked fuzzy: check the translation, then remove the flag",
+                )
+            )
         for rule, text in check_message(entry.msgid, entry.msgstr, rules, same_ok):
             findings.append(Finding(path, entry.line, rule, text))
     return findings
@@ -598,8 +730,14 @@ TERM_HEADER = ("English", "French", "symbol", "meaning")
 FRIEND_HEADER = ("English", "French", "not", "why")
 FRIENDS_HEADING = "False friends and variants"
 FRIENDS_HEADING_FR = "Faux amis et variantes"
-HEADER_FR = {"English": "anglais", "French": "français", "symbol": "symbole",
-             "meaning": "sens", "not": "à éviter", "why": "pourquoi"}
+HEADER_FR = {
+    "English": "anglais",
+    "French": "français",
+    "symbol": "symbole",
+    "meaning": "sens",
+    "not": "à éviter",
+    "why": "pourquoi",
+}
 
 
 def _cell(text: str) -> str:
@@ -623,8 +761,15 @@ def glossary_tables(glossary: Glossary) -> str:
     lines = [_row(TERM_HEADER), _row(["---"] * 4)]
     for t in terms:
         lines.append(_row([t["en"], t["fr"], t.get("symbol", ""), t["definition"]]))
-    lines += ["", "## " + FRIENDS_HEADING, "", glossary["friends_intro"], "",
-              _row(FRIEND_HEADER), _row(["---"] * 4)]
+    lines += [
+        "",
+        "## " + FRIENDS_HEADING,
+        "",
+        glossary["friends_intro"],
+        "",
+        _row(FRIEND_HEADER),
+        _row(["---"] * 4),
+    ]
     for t in terms:
         if t.get("avoid"):
             lines.append(_row([t["en"], t["fr"], _quoted(t["avoid"]), t["why"]]))
@@ -656,7 +801,7 @@ def _page_parts(page: str) -> tuple[str, str, str]:
     m = re.search(rf"(?ms)^{re.escape(BEGIN)}\n(.*?)^{re.escape(END)}$", page)
     if m is None:
         raise SystemExit(f"{GLOSSARY_PAGE}: the markers {BEGIN!r} and {END!r} are missing")
-    return page[:m.start(1)], m.group(1), page[m.end(1):]
+    return page[: m.start(1)], m.group(1), page[m.end(1) :]
 
 
 def check_glossary(glossary: Glossary) -> list[Finding]:
@@ -664,15 +809,27 @@ def check_glossary(glossary: Glossary) -> list[Finding]:
     page = GLOSSARY_PAGE.read_text(encoding="utf-8")
     head, body, _ = _page_parts(page)
     if body != glossary_tables(glossary) + "\n":
-        findings.append(Finding(GLOSSARY_PAGE, head.count("\n") + 1, "glossary-page",
-                                "the tables differ from docs/glossary.json: run make glossary"))
+        findings.append(
+            Finding(
+                GLOSSARY_PAGE,
+                head.count("\n") + 1,
+                "glossary-page",
+                "the tables differ from docs/glossary.json: run make glossary",
+            )
+        )
     if GLOSSARY_PO.exists():
         wanted = glossary_translations(glossary)
         for entry in read_po(GLOSSARY_PO)[1]:
             if entry.msgid in wanted and entry.msgstr and entry.msgstr != wanted[entry.msgid]:
-                findings.append(Finding(GLOSSARY_PO, entry.line, "glossary-po",
-                                        f"not the French of docs/glossary.json for "
-                                        f"{_excerpt(entry.msgid, 0, 40)}: run make glossary"))
+                findings.append(
+                    Finding(
+                        GLOSSARY_PO,
+                        entry.line,
+                        "glossary-po",
+                        f"not the French of docs/glossary.json for "
+                        f"{_excerpt(entry.msgid, 0, 40)}: run make glossary",
+                    )
+                )
     return findings
 
 
@@ -712,8 +869,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["check", "fix", "glossary"])
     parser.add_argument("po", nargs="*", help="catalogues (default: every French .po)")
-    parser.add_argument("--no-update", action="store_true",
-                        help="glossary: do not refresh the catalogues first")
+    parser.add_argument(
+        "--no-update", action="store_true", help="glossary: do not refresh the catalogues first"
+    )
     args = parser.parse_args(argv)
     glossary = load_glossary()
     if args.command == "glossary":
@@ -739,8 +897,11 @@ def main(argv: list[str] | None = None) -> int:
     count = Counter(f.rule for f in findings)
     summary = ", ".join(f"{rule} {n}" for rule, n in sorted(count.items()))
     if findings:
-        print(f"check-french: FAILED, {len(findings)} finding(s) in {len(catalogues)} "
-              f"catalogue(s): {summary}", file=sys.stderr)
+        print(
+            f"check-french: FAILED, {len(findings)} finding(s) in {len(catalogues)} "
+            f"catalogue(s): {summary}",
+            file=sys.stderr,
+        )
         return 1
     print(f"check-french: OK ({len(catalogues)} catalogue(s))")
     return 0
