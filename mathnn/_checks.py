@@ -7,6 +7,8 @@ changes the caller's data: arrays are converted, never written to.
 
 from __future__ import annotations
 
+import math
+import numbers
 from contextvars import ContextVar
 from typing import Any
 
@@ -14,6 +16,24 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 Array = NDArray[Any]
+
+MAX_RANK = 7
+"""The most dimensions any array argument may have (batch axis included)."""
+
+
+def ranks(lowest: int) -> tuple[int, ...]:
+    """The accepted numbers of dimensions, from ``lowest`` to :data:`MAX_RANK`."""
+    return tuple(range(lowest, MAX_RANK + 1))
+
+
+def label(owner: object, method: str = "") -> str:
+    """How messages name their origin: ``"Linear.forward"``, or ``"Linear"`` for a constructor.
+
+    The class name is the instance's own, so a subclass is named as such.
+    """
+    name = type(owner).__name__
+    return f"{name}.{method}" if method else name
+
 
 _SCAN_FINITE: ContextVar[bool] = ContextVar("mathnn_scan_finite", default=True)
 
@@ -113,13 +133,27 @@ def check_finite(array: Array, name: str, where: str, given: Array | None = None
     )
 
 
-def check_axis(array: Array, axis: int, expected: int, name: str, where: str, what: str) -> None:
-    """Raise ``ValueError`` unless ``array.shape[axis] == expected``."""
-    if array.shape[axis] != expected:
-        raise ValueError(
-            f"{where}: expected {name} with {expected} {what} (axis {axis}), "
-            f"got {array.shape[axis]} in shape {array.shape}"
-        )
+def check_axis(
+    array: Array,
+    axis: int,
+    expected: int,
+    name: str,
+    where: str,
+    what: str,
+    *,
+    at_least: bool = False,
+    note: str = "",
+) -> None:
+    """Raise ``ValueError`` unless ``array.shape[axis]`` equals ``expected`` (or, with
+    ``at_least``, is at least ``expected``); ``what`` names the axis (``"features"``)."""
+    size = array.shape[axis]
+    if size == expected or (at_least and size > expected):
+        return
+    count = f"at least {expected}" if at_least else str(expected)
+    raise ValueError(
+        f"{where}: expected {name} with {count} {what} (axis {axis}){note}, "
+        f"got {size} in shape {array.shape}"
+    )
 
 
 def check_shape(array: Array, expected: tuple[int, ...], name: str, where: str) -> None:
@@ -136,13 +170,96 @@ def check_same_shape(a: Array, a_name: str, b: Array, b_name: str, where: str) -
         )
 
 
-def check_positive_int(value: object, name: str, where: str) -> int:
-    """Return ``value`` as an ``int`` if it is a positive integer, or raise."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{where}: expected {name} to be a positive int, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{where}: expected {name} to be a positive int, got {value}")
-    return int(value)
+def check_in_range(
+    array: Array, name: str, where: str, low: float, high: float | None = None, note: str = ""
+) -> None:
+    """Raise ``ValueError`` unless every entry of ``array`` lies in ``[low, high]``
+    (``high=None``: no upper bound); the message gives the range of the values that came."""
+    if array.size == 0:
+        return
+    smallest, largest = array.min(), array.max()
+    if smallest >= low and (high is None or largest <= high):
+        return
+    bounds = f"[{low:g}, {high:g}]" if high is not None else f"[{low:g}, inf)"
+    raise ValueError(
+        f"{where}: expected {name} in {bounds}{note}, "
+        f"got values in [{smallest + 0:.4g}, {largest + 0:.4g}]"  # + 0: no "-0"
+    )
+
+
+def check_scalar(
+    value: object,
+    name: str,
+    where: str,
+    kind: type[int] | type[float] = float,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> Any:
+    """Return ``value`` as an ``int`` or a finite ``float`` within the bounds, or raise.
+
+    The one check of every scalar argument (sizes, step sizes, rates, coefficients),
+    after scikit-learn's ``check_scalar``. ``TypeError`` for what is not a number of
+    ``kind`` (a bool, a string, None, a complex number, a float where an int is
+    expected); ``ValueError`` for NaN, infinity, or a value out of bounds. Bounds
+    are closed unless ``low_open`` / ``high_open``.
+
+    Examples
+    --------
+    >>> check_scalar(0.1, "lr", "SGD", float, 0.0, low_open=True)
+    0.1
+    >>> check_scalar(float("nan"), "lr", "SGD", float, 0.0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: SGD: expected lr to be a finite real number > 0, got nan
+    """
+    if kind is int:
+        noun = "an int"
+        is_kind = isinstance(value, (int, np.integer))
+    else:
+        noun = "a real number" if low is not None and high is not None else "a finite real number"
+        is_kind = isinstance(value, numbers.Real)
+    if low is not None and high is not None:
+        noun += f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    elif low is not None:
+        noun += f" {'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        noun += f" {'<' if high_open else '<='} {high:g}"
+    if isinstance(value, (bool, np.bool_)) or not is_kind:
+        raise TypeError(f"{where}: expected {name} to be {noun}, got {value!r}")
+    given: Any = value
+    number = int(given) if kind is int else float(given)
+    if not (
+        math.isfinite(number)
+        and (low is None or number > low or (not low_open and number == low))
+        and (high is None or number < high or (not high_open and number == high))
+    ):
+        raise ValueError(f"{where}: expected {name} to be {noun}, got {value!r}")
+    return number
+
+
+def check_pair(value: object, name: str, where: str) -> tuple[Any, Any]:
+    """Return ``value`` as a 2-tuple if it is a tuple or list of two items, or raise."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{where}: expected {name} to be a pair (a, b), got {value!r}")
+    return value[0], value[1]
+
+
+def resolve_rng(
+    rng: np.random.Generator | int | None, where: str = "resolve_rng"
+) -> np.random.Generator:
+    """Return a Generator: ``rng`` itself, a new one seeded with it, or an unseeded one."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"{where}: expected rng to be an int seed >= 0, got {rng!r}")
+        return np.random.default_rng(rng)
+    raise TypeError(
+        f"{where}: expected rng to be a numpy Generator, an int seed or None, got {rng!r}"
+    )
 
 
 def check_float_dtype(dtype: DTypeLike, where: str) -> np.dtype[Any]:

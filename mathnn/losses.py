@@ -7,27 +7,53 @@ to ``yhat``, of the shape of ``yhat``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from mathnn import _numerics
-from mathnn._checks import Array, as_float_array, check_axis, check_same_shape
+from mathnn._checks import (
+    Array,
+    as_float_array,
+    check_axis,
+    check_in_range,
+    check_same_shape,
+    label,
+    ranks,
+)
 from mathnn.module import Loss
 
 
 def _sample_sum(A: Array) -> Array:
-    """Sum every axis but the batch axis."""
-    return A.reshape(A.shape[0], -1).sum(axis=1)
+    """Sum every axis but the batch axis (an empty batch gives an empty result)."""
+    return A.reshape(A.shape[0], math.prod(A.shape[1:])).sum(axis=1)
 
 
-def _pair(y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
-    yhat = as_float_array(yhat, "yhat", where, ndim=tuple(range(1, 8)), layout="(batch, ...)")
-    y = as_float_array(y, "y", where, dtype=yhat.dtype)
-    check_same_shape(yhat, "yhat", y, "y", where)
-    return y, yhat
+class _Loss(Loss):
+    """A loss whose input check, values and gradient are each written once, in
+    ``_checked``, ``_values`` and ``_gradient``; ``forward``, ``backward`` and
+    ``value_and_gradient`` combine them, each naming itself in an error."""
+
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+        yhat = as_float_array(yhat, "yhat", where, ndim=ranks(1), layout="(batch, ...)")
+        y = as_float_array(y, "y", where, dtype=yhat.dtype)
+        check_same_shape(yhat, "yhat", y, "y", where)
+        return y, yhat
+
+    def _values(self, y: Array, yhat: Array) -> Array:
+        raise NotImplementedError
+
+    def _gradient(self, y: Array, yhat: Array) -> Array:
+        raise NotImplementedError
+
+    def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
+        """Return ``(forward(y, yhat), backward(y, yhat))``, checking the input once."""
+        y, yhat = self._checked(y, yhat, label(self, "value_and_gradient"))
+        return self._values(y, yhat), self._gradient(y, yhat)
 
 
-class MSELoss(Loss):
+class MSELoss(_Loss):
     r"""Squared error summed over each sample's outputs.
 
     Shapes
@@ -59,17 +85,21 @@ class MSELoss(Loss):
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``((yhat - y)**2)`` summed over each sample."""
-        y, yhat = _pair(y, yhat, "MSELoss.forward")
-        diff = yhat - y
-        return _sample_sum(diff * diff)
+        return self._values(*self._checked(y, yhat, label(self, "forward")))
 
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``2 * (yhat - y)``."""
-        y, yhat = _pair(y, yhat, "MSELoss.backward")
+        return self._gradient(*self._checked(y, yhat, label(self, "backward")))
+
+    def _values(self, y: Array, yhat: Array) -> Array:
+        diff = yhat - y
+        return _sample_sum(diff * diff)
+
+    def _gradient(self, y: Array, yhat: Array) -> Array:
         return 2.0 * (yhat - y)
 
 
-class BCELoss(Loss):
+class BCELoss(_Loss):
     r"""Binary cross-entropy on probabilities, summed over each sample's outputs.
 
     Shapes
@@ -106,27 +136,27 @@ class BCELoss(Loss):
     clamp_log = -100.0
     eps = 1e-12
 
-    def _pair(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
-        y, yhat = _pair(y, yhat, where)
-        for name, array in (("yhat", yhat), ("y", y)):
-            if array.size and (array.min() < 0 or array.max() > 1):
-                raise ValueError(
-                    f"{where}: expected {name} in [0, 1], got values in "
-                    f"[{array.min():.4g}, {array.max():.4g}]"
-                )
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+        y, yhat = super()._checked(y, yhat, where)
+        check_in_range(yhat, "yhat", where, 0.0, 1.0)
+        check_in_range(y, "y", where, 0.0, 1.0)
         return y, yhat
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``-(y log yhat + (1 - y) log(1 - yhat))`` summed over each sample."""
-        y, yhat = self._pair(y, yhat, "BCELoss.forward")
+        return self._values(*self._checked(y, yhat, label(self, "forward")))
+
+    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``(yhat - y) / max(yhat (1 - yhat), 1e-12)``."""
+        return self._gradient(*self._checked(y, yhat, label(self, "backward")))
+
+    def _values(self, y: Array, yhat: Array) -> Array:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(yhat), self.clamp_log)
             log_q = np.maximum(np.log1p(-yhat), self.clamp_log)
         return -_sample_sum(y * log_p + (1.0 - y) * log_q)
 
-    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
-        """Return ``(yhat - y) / max(yhat (1 - yhat), 1e-12)``."""
-        y, yhat = self._pair(y, yhat, "BCELoss.backward")
+    def _gradient(self, y: Array, yhat: Array) -> Array:
         return (yhat - y) / np.maximum(yhat * (1.0 - yhat), self.eps)
 
 
@@ -171,8 +201,10 @@ class CrossEntropyLoss(Loss):
     True
     """
 
-    def _pair(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+        """``(target, z)``: integer labels (N,) or one-hot / probabilities (N, k), and logits."""
         z = as_float_array(yhat, "yhat (logits)", where, ndim=2, layout="(batch, classes)")
+        check_axis(z, 1, 1, "yhat (logits)", where, "class", at_least=True)
         n, k = z.shape
         labels = np.asarray(y)
         if labels.ndim == 1:
@@ -182,40 +214,23 @@ class CrossEntropyLoss(Loss):
                     f"of shape ({n}, {k}), got dtype {labels.dtype} with shape {labels.shape}"
                 )
             check_axis(labels, 0, n, "y", where, "labels")
-            if labels.size and (labels.min() < 0 or labels.max() >= k):
-                raise ValueError(
-                    f"{where}: expected integer labels in [0, {k - 1}], got values in "
-                    f"[{labels.min()}, {labels.max()}]"
-                )
-            return labels, z  # integer labels: no one-hot matrix is built (see forward)
+            note = f" ({k} classes, from yhat.shape[1])"
+            check_in_range(labels, "integer labels", where, 0, k - 1, note)
+            return labels, z  # integer labels: no one-hot matrix is built (see _values)
         target = as_float_array(y, "y", where, ndim=2, dtype=z.dtype, layout="(batch, classes)")
         check_same_shape(z, "yhat (logits)", target, "y (one-hot)", where)
-        if target.size and target.min() < 0:
-            raise ValueError(
-                f"{where}: expected y one-hot or class probabilities (>= 0), "
-                f"got a minimum of {target.min():.4g}"
-            )
+        check_in_range(target, "y (one-hot or class probabilities)", where, 0.0)
         return target, z
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``-(y * log_softmax(yhat)).sum(-1)``."""
-        target, z = self._pair(y, yhat, "CrossEntropyLoss.forward")
-        if target.ndim == 1:  # labels: pick z_{n, y_n} instead of a product with a one-hot y
-            return _numerics.logsumexp(z)[:, 0] - z[np.arange(len(target)), target]
-        return -(target * _numerics.log_softmax(z)).sum(axis=1)
+        target, z = self._checked(y, yhat, label(self, "forward"))
+        return self._values(target, z, _numerics.logsumexp(z))
 
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``softmax(yhat) * y.sum(-1) - y`` (``softmax(yhat) - y`` for one-hot ``y``)."""
-        target, z = self._pair(y, yhat, "CrossEntropyLoss.backward")
+        target, z = self._checked(y, yhat, label(self, "backward"))
         return self._gradient(target, _numerics.softmax(z))
-
-    @staticmethod
-    def _gradient(target: Array, S: Array) -> Array:
-        """``S * y.sum(-1) - y``, written into the softmax ``S``."""
-        if target.ndim == 1:  # labels: s - y is s with 1 taken off at each true class
-            S[np.arange(len(target)), target] -= 1.0
-            return S
-        return S * target.sum(axis=1, keepdims=True) - target
 
     def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
         """Return ``(forward(y, yhat), backward(y, yhat))`` from a single softmax.
@@ -232,15 +247,24 @@ class CrossEntropyLoss(Loss):
         [[-0.1562  0.1142  0.042 ]
          [ 0.      1.     -1.    ]]
         """
-        target, z = self._pair(y, yhat, "CrossEntropyLoss.value_and_gradient")
-        # Speed: the two results share z - max(z) and its exponential; forward then backward
-        # would check the input twice and compute them twice.
-        shifted = z - z.max(axis=1, keepdims=True)
-        S = np.exp(shifted)
-        total = S.sum(axis=1, keepdims=True)
-        if target.ndim == 1:  # -log s_{n, y_n} = log(total_n) - shifted_{n, y_n}
-            values = np.log(total[:, 0]) - shifted[np.arange(len(target)), target]
-        else:
-            values = -(target * (shifted - np.log(total))).sum(axis=1)
-        S /= total  # softmax
-        return values, self._gradient(target, S)
+        target, z = self._checked(y, yhat, label(self, "value_and_gradient"))
+        # The loss and its gradient share the shift, the exponentials and their sum: forward
+        # then backward would check the input twice and compute them twice.
+        row_max, exp, total = _numerics.softmax_parts(z)
+        exp /= total  # the softmax
+        return self._values(target, z, row_max + np.log(total)), self._gradient(target, exp)
+
+    @staticmethod
+    def _values(target: Array, z: Array, lse: Array) -> Array:
+        """Per-sample loss from the log-sum-exp ``lse`` (N, 1) of the logits."""
+        if target.ndim == 1:  # labels: lse_n - z_{n, y_n}, no product with a one-hot y
+            return lse[:, 0] - z[np.arange(len(target)), target]
+        return -(target * (z - lse)).sum(axis=1)
+
+    @staticmethod
+    def _gradient(target: Array, S: Array) -> Array:
+        """``S * y.sum(-1) - y``, written into the softmax ``S``."""
+        if target.ndim == 1:  # labels: s - y is s with 1 taken off at each true class
+            S[np.arange(len(target)), target] -= 1.0
+            return S
+        return S * target.sum(axis=1, keepdims=True) - target

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 from numpy.typing import ArrayLike
 
-from mathnn._checks import Array
+from mathnn._checks import Array, check_scalar, label
+from mathnn._checks import resolve_rng as resolve_rng  # its former home: still importable here
+
+
+def check_step(step: object, where: str, name: str = "gradient_step") -> float:
+    """Return ``step`` as a float if it is a finite real number > 0, or raise.
+
+    The rule of every step size and learning rate: NaN, infinity, None, a string,
+    a complex number or a bool would silently spoil every parameter.
+    """
+    return check_scalar(step, name, where, float, 0.0, low_open=True)
 
 
 class Module:
@@ -87,9 +96,15 @@ class Module:
         Parameters
         ----------
         gradient_step : float
-            The learning rate :math:`\eta`.
+            The learning rate :math:`\eta`, a finite number > 0.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``gradient_step`` is not a finite real number > 0 (NaN, infinity,
+            None, a string, a complex number, a bool); nothing is changed.
         """
-        step = float(gradient_step)
+        step = check_step(gradient_step, label(self, "update_parameters"))
         for key, parameter in self.parameters.items():
             parameter -= step * self.gradients[key]
 
@@ -158,12 +173,3 @@ class Loss:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
-
-
-def resolve_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """Return a Generator: ``rng`` itself, a new one seeded with it, or an unseeded one."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"expected rng to be a numpy Generator, an int seed or None, got {rng!r}")

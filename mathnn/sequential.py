@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mathnn._checks import Array, as_float_array, inputs_already_scanned
-from mathnn.module import Module
+from mathnn._checks import Array, as_float_array, check_shape, inputs_already_scanned, label
+from mathnn.module import Module, check_step
 
 
 class Sequential(Module):
@@ -81,11 +81,12 @@ class Sequential(Module):
         for index, module in enumerate(modules):
             if not isinstance(module, Module):
                 raise TypeError(
-                    f"Sequential: expected Module instances, got {type(module).__name__} "
+                    f"{label(self)}: expected Module instances, got {type(module).__name__} "
                     f"at position {index}"
                 )
         self.modules = list(modules)
         self._activations: list[Array] | None = None
+        self._given: object = None  # the X of the last forward, as the caller gave it
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.modules)
@@ -97,38 +98,42 @@ class Sequential(Module):
         return self.modules[index]
 
     def forward(self, X: ArrayLike) -> Array:
-        """Run every module in turn; remember each module's input and output for the backward."""
-        activations = [np.asarray(X)]  # Z^0 = X, then the output Z^h of every module h
+        """Run every module in turn on a copy of ``X``; keep each module's input and output
+        for the backward calls, and return a copy of the last output."""
+        activations = [np.array(X)]  # Z^0: a copy of X, then the output Z^h of every module h
         if self.modules:
             # checks X in full, NaN / inf scan included
             activations.append(self.modules[0].forward(activations[0]))
+        else:
+            activations[0] = as_float_array(activations[0], "X", label(self, "forward"))
         # Speed: one context for the whole loop rather than one per module.
         with inputs_already_scanned():  # the other inputs are the modules' own outputs
             for module in self.modules[1:]:
                 activations.append(module.forward(activations[-1]))
-        self._activations = activations
-        return activations[-1]
+        self._activations, self._given = activations, X
+        return activations[-1].copy()
 
     def _check_same_input(self, X: ArrayLike, where: str) -> list[Array]:
         """The activations of the last forward, if it was run on ``X``; else raise."""
         if self._activations is None:
             raise ValueError(f"{where}: expected a call to forward(X) first, got none")
-        first = self._activations[0] if self.modules else np.asarray(X)
-        X = np.asarray(X)
-        if X is not first and (X.shape != first.shape or not np.array_equal(X, first)):
-            raise ValueError(
-                f"{where}: expected the X of the last forward (shape {first.shape}), "
-                f"got a different array of shape {X.shape}; call forward(X) first"
-            )
+        first = self._activations[0]
+        if X is not self._given:
+            X = np.asarray(X)
+            if X.shape != first.shape or not np.array_equal(X, first):
+                raise ValueError(
+                    f"{where}: expected the X of the last forward (shape {first.shape}), "
+                    f"got a different array of shape {X.shape}; call forward(X) first"
+                )
         return self._activations
 
     def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
         """Back-propagate ``delta`` and add every module's parameter gradients."""
-        self._backward(X, delta, "Sequential.backward_update_gradient", update_gradients=True)
+        self._backward(X, delta, label(self, "backward_update_gradient"), update_gradients=True)
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return :math:`\\partial L/\\partial X` by the chain of ``backward_delta`` calls."""
-        return self._backward(X, delta, "Sequential.backward_delta", update_gradients=False)
+        return self._backward(X, delta, label(self, "backward_delta"), update_gradients=False)
 
     def _backward(
         self, X: ArrayLike, delta: ArrayLike, where: str, *, update_gradients: bool
@@ -140,6 +145,7 @@ class Sequential(Module):
         """
         activations = self._check_same_input(X, where)  # module h maps [h] to [h + 1]
         delta = as_float_array(delta, "delta", where)
+        check_shape(delta, activations[-1].shape, "delta", where)
         with inputs_already_scanned():  # X was scanned by forward, delta just above
             for index in range(len(self.modules) - 1, -1, -1):
                 module, module_input = self.modules[index], activations[index]
@@ -153,7 +159,8 @@ class Sequential(Module):
         return delta
 
     def update_parameters(self, gradient_step: float = 1e-3) -> None:
-        """Call ``update_parameters`` on every module."""
+        """Call ``update_parameters`` on every module (after checking ``gradient_step``)."""
+        check_step(gradient_step, label(self, "update_parameters"))
         for module in self.modules:
             module.update_parameters(gradient_step)
 
