@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -26,43 +26,68 @@ def ranks(lowest: int) -> tuple[int, ...]:
     return tuple(range(lowest, MAX_RANK + 1))
 
 
-def label(owner: object, method: str = "") -> str:
-    """How messages name their origin: ``"Linear.forward"``, or ``"Linear"`` for a constructor.
+Where = Union[str, "tuple[object, str]"]
+"""Who checks, for messages: a function's name (``"fit"``), or ``(instance, method)``."""
 
-    The class name is the instance's own, so a subclass is named as such.
+
+def label(where: Where) -> str:
+    """How messages name their origin: a function's name as given, ``"Linear.forward"`` for
+    ``(layer, "forward")``, ``"Linear"`` for ``(layer, "")`` (a constructor).
+
+    The class name is the instance's own, so a subclass is named as such. Callers pass the
+    pair, and a message formats it only when it is raised: no string is built for a call
+    that passes its checks.
+
+    Examples
+    --------
+    >>> from mathnn import Linear
+    >>> label((Linear(3, 2, rng=0), "forward")), label("fit")
+    ('Linear.forward', 'fit')
     """
+    if isinstance(where, str):
+        return where
+    owner, method = where
     name = type(owner).__name__
     return f"{name}.{method}" if method else name
 
 
-_SCAN_FINITE: ContextVar[bool] = ContextVar("mathnn_scan_finite", default=True)
+_INTERNAL: ContextVar[bool] = ContextVar("mathnn_internal_arrays", default=False)
 
 
-class inputs_already_scanned:  # lower case: used like a function, in ``with`` statements
-    """Within this block :func:`as_float_array` skips its NaN / inf scan of an array it does
-    not convert; every other check stays.
+class internal_arrays:  # lower case: used like a function, in ``with`` statements
+    """Within this block the arrays that modules receive are mathnn's own: already scanned
+    for NaN / inf, and written by nobody before the backward calls that use them.
 
-    :class:`~mathnn.Sequential` uses it after scanning its own input and the incoming
-    ``delta``: the arrays it then passes between its modules are their own outputs.
-    :func:`~mathnn.fit` uses it after scanning the whole training set once; a loss that
-    turns NaN or infinite then stops training with a message of its own.
+    Two checks are then skipped, every other stays: :func:`as_float_array` does not scan
+    an array it does not convert, and :meth:`Sequential.forward <mathnn.Sequential.forward>`
+    does not copy its ``X``. :class:`~mathnn.Sequential` enters it after checking its own
+    input and the incoming ``delta``: the arrays it then passes between its modules are their
+    own outputs. :func:`~mathnn.fit` enters it after scanning the whole training set once;
+    its batches are its own, and a loss that turns NaN or infinite stops training with a
+    message of its own.
 
-    Speed: that scan is a full pass over each array at every call, about a sixth of a
-    small CNN's training step. A class rather than a ``@contextmanager`` generator, which
-    costs several times more per ``with``, entered a few times per training step.
+    Speed: the scan is a full pass over each array at every call, about a sixth of a small
+    CNN's training step; the copy is about 0.5 % of the MLP's. A class rather than a
+    ``@contextmanager`` generator, which costs several times more per ``with``, entered a
+    few times per training step.
     """
 
     def __enter__(self) -> None:
-        self._token = _SCAN_FINITE.set(False)
+        self._token = _INTERNAL.set(True)
 
     def __exit__(self, *exc_info: object) -> None:
-        _SCAN_FINITE.reset(self._token)
+        _INTERNAL.reset(self._token)
+
+
+def arrays_are_internal() -> bool:
+    """Whether the caller runs inside :class:`internal_arrays`."""
+    return _INTERNAL.get()
 
 
 def as_float_array(
     value: ArrayLike,
     name: str,
-    where: str,
+    where: Where,
     *,
     ndim: int | tuple[int, ...] | None = None,
     dtype: DTypeLike | None = None,
@@ -77,42 +102,49 @@ def as_float_array(
     """
     # Speed: for the common case, an ndarray already of the wanted float dtype, this is a few
     # attribute tests (no conversion call) and the finiteness scan; the scan of such an array
-    # is skipped inside inputs_already_scanned.
+    # is skipped inside internal_arrays.
     array = value if type(value) is np.ndarray else np.asarray(value)
-    given = array
-    if array.dtype.kind != "f" or (dtype is not None and array.dtype != dtype):
+    given, found = array, array.dtype
+    if found.kind != "f" or (dtype is not None and found is not dtype and found != dtype):
         array = _converted(array, value, name, where, dtype)
-    if ndim is not None and array.ndim != ndim:
-        allowed = (ndim,) if isinstance(ndim, int) else ndim
-        if array.ndim not in allowed:
-            if len(allowed) > 2 and allowed == tuple(range(allowed[0], allowed[-1] + 1)):
-                dims = f"{allowed[0]} to {allowed[-1]}"
-            else:
-                dims = " or ".join(str(d) for d in allowed)
-            raise ValueError(
-                f"{where}: expected {name} with {dims} dimensions {layout}".rstrip()
-                + f", got shape {array.shape}"
-            )
+    if ndim is not None:
+        if not (array.ndim == ndim if isinstance(ndim, int) else array.ndim in ndim):
+            _wrong_ndim(array, name, where, ndim, layout)
     # A cast can push finite values out of range, so a converted array is always scanned.
-    if array.size and (given is not array or _SCAN_FINITE.get()):
+    if array.size and (given is not array or not _INTERNAL.get()):
         check_finite(array, name, where, given)
     return array
 
 
+def _wrong_ndim(
+    array: Array, name: str, where: Where, ndim: int | tuple[int, ...], layout: str
+) -> None:
+    """Raise the ``ValueError`` of an array with a number of dimensions not in ``ndim``."""
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if len(allowed) > 2 and allowed == tuple(range(allowed[0], allowed[-1] + 1)):
+        dims = f"{allowed[0]} to {allowed[-1]}"
+    else:
+        dims = " or ".join(str(d) for d in allowed)
+    raise ValueError(
+        f"{label(where)}: expected {name} with {dims} dimensions {layout}".rstrip()
+        + f", got shape {array.shape}"
+    )
+
+
 def _converted(
-    array: Array, value: object, name: str, where: str, dtype: DTypeLike | None
+    array: Array, value: object, name: str, where: Where, dtype: DTypeLike | None
 ) -> Array:
     """``array`` cast to ``dtype`` (float64 when None), or ``TypeError`` if not real numeric."""
     if array.dtype.kind not in "fiu":
         raise TypeError(
-            f"{where}: expected {name} to be a real numeric array, "
+            f"{label(where)}: expected {name} to be a real numeric array, "
             f"got dtype {array.dtype} ({_describe(value)})"
         )
     with np.errstate(over="ignore"):  # reported by check_finite as out of range, not warned
         return array.astype(np.float64 if dtype is None else dtype)
 
 
-def check_finite(array: Array, name: str, where: str, given: Array | None = None) -> None:
+def check_finite(array: Array, name: str, where: Where, given: Array | None = None) -> None:
     """Raise ``ValueError`` if ``array`` holds NaN or infinity.
 
     ``given`` is the array before a cast to ``array.dtype``: if it was finite, the
@@ -124,11 +156,11 @@ def check_finite(array: Array, name: str, where: str, given: Array | None = None
     entries = f"entr{'y' if bad == 1 else 'ies'}"
     if given is not None and given is not array and np.isfinite(given).all():
         raise ValueError(
-            f"{where}: expected {name} within the range of {array.dtype}, got {bad} "
+            f"{label(where)}: expected {name} within the range of {array.dtype}, got {bad} "
             f"{entries} beyond it (largest {np.abs(given).max():.3g})"
         )
     raise ValueError(
-        f"{where}: expected finite values in {name}, got {bad} NaN or infinite "
+        f"{label(where)}: expected finite values in {name}, got {bad} NaN or infinite "
         f"{entries} in shape {array.shape}"
     )
 
@@ -138,7 +170,7 @@ def check_axis(
     axis: int,
     expected: int,
     name: str,
-    where: str,
+    where: Where,
     what: str,
     *,
     at_least: bool = False,
@@ -151,27 +183,27 @@ def check_axis(
         return
     count = f"at least {expected}" if at_least else str(expected)
     raise ValueError(
-        f"{where}: expected {name} with {count} {what} (axis {axis}){note}, "
+        f"{label(where)}: expected {name} with {count} {what} (axis {axis}){note}, "
         f"got {size} in shape {array.shape}"
     )
 
 
-def check_shape(array: Array, expected: tuple[int, ...], name: str, where: str) -> None:
+def check_shape(array: Array, expected: tuple[int, ...], name: str, where: Where) -> None:
     """Raise ``ValueError`` unless ``array.shape == expected``."""
     if array.shape != expected:
-        raise ValueError(f"{where}: expected {name} of shape {expected}, got {array.shape}")
+        raise ValueError(f"{label(where)}: expected {name} of shape {expected}, got {array.shape}")
 
 
-def check_same_shape(a: Array, a_name: str, b: Array, b_name: str, where: str) -> None:
+def check_same_shape(a: Array, a_name: str, b: Array, b_name: str, where: Where) -> None:
     """Raise ``ValueError`` unless two arrays have the same shape."""
     if a.shape != b.shape:
         raise ValueError(
-            f"{where}: expected {b_name} with the shape of {a_name} {a.shape}, got {b.shape}"
+            f"{label(where)}: expected {b_name} with the shape of {a_name} {a.shape}, got {b.shape}"
         )
 
 
 def check_in_range(
-    array: Array, name: str, where: str, low: float, high: float | None = None, note: str = ""
+    array: Array, name: str, where: Where, low: float, high: float | None = None, note: str = ""
 ) -> None:
     """Raise ``ValueError`` unless every entry of ``array`` lies in ``[low, high]``
     (``high=None``: no upper bound); the message gives the range of the values that came."""
@@ -182,7 +214,7 @@ def check_in_range(
         return
     bounds = f"[{low:g}, {high:g}]" if high is not None else f"[{low:g}, inf)"
     raise ValueError(
-        f"{where}: expected {name} in {bounds}{note}, "
+        f"{label(where)}: expected {name} in {bounds}{note}, "
         f"got values in [{smallest + 0:.4g}, {largest + 0:.4g}]"  # + 0: no "-0"
     )
 
@@ -190,7 +222,7 @@ def check_in_range(
 def check_scalar(
     value: object,
     name: str,
-    where: str,
+    where: Where,
     kind: type[int] | type[float] = float,
     low: float | None = None,
     high: float | None = None,
@@ -228,7 +260,7 @@ def check_scalar(
     elif high is not None:
         noun += f" {'<' if high_open else '<='} {high:g}"
     if isinstance(value, (bool, np.bool_)) or not is_kind:
-        raise TypeError(f"{where}: expected {name} to be {noun}, got {value!r}")
+        raise TypeError(f"{label(where)}: expected {name} to be {noun}, got {value!r}")
     given: Any = value
     number = int(given) if kind is int else float(given)
     if not (
@@ -236,40 +268,41 @@ def check_scalar(
         and (low is None or number > low or (not low_open and number == low))
         and (high is None or number < high or (not high_open and number == high))
     ):
-        raise ValueError(f"{where}: expected {name} to be {noun}, got {value!r}")
+        raise ValueError(f"{label(where)}: expected {name} to be {noun}, got {value!r}")
     return number
 
 
-def check_pair(value: object, name: str, where: str) -> tuple[Any, Any]:
+def check_pair(value: object, name: str, where: Where) -> tuple[Any, Any]:
     """Return ``value`` as a 2-tuple if it is a tuple or list of two items, or raise."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise TypeError(f"{where}: expected {name} to be a pair (a, b), got {value!r}")
+        raise TypeError(f"{label(where)}: expected {name} to be a pair (a, b), got {value!r}")
     return value[0], value[1]
 
 
 def resolve_rng(
-    rng: np.random.Generator | int | None, where: str = "resolve_rng"
+    rng: np.random.Generator | int | None, where: Where = "resolve_rng"
 ) -> np.random.Generator:
     """Return a Generator: ``rng`` itself, a new one seeded with it, or an unseeded one."""
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
         if rng is not None and rng < 0:
-            raise ValueError(f"{where}: expected rng to be an int seed >= 0, got {rng!r}")
+            raise ValueError(f"{label(where)}: expected rng to be an int seed >= 0, got {rng!r}")
         return np.random.default_rng(rng)
     raise TypeError(
-        f"{where}: expected rng to be a numpy Generator, an int seed or None, got {rng!r}"
+        f"{label(where)}: expected rng to be a numpy Generator, an int seed or None, got {rng!r}"
     )
 
 
-def check_float_dtype(dtype: DTypeLike, where: str) -> np.dtype[Any]:
+def check_float_dtype(dtype: DTypeLike, where: Where) -> np.dtype[Any]:
     """Return ``np.dtype(dtype)`` if it is float32 or float64, or raise ``TypeError``."""
     try:
         resolved = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"{where}: expected dtype float32 or float64, got {dtype!r}") from None
+        message = f"{label(where)}: expected dtype float32 or float64, got {dtype!r}"
+        raise TypeError(message) from None
     if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"{where}: expected dtype float32 or float64, got {resolved}")
+        raise TypeError(f"{label(where)}: expected dtype float32 or float64, got {resolved}")
     return resolved
 
 

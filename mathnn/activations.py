@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mathnn import _numerics
-from mathnn._checks import Array, as_float_array, check_axis, check_same_shape, label, ranks
+from mathnn._checks import Array, Where, as_float_array, check_axis, check_same_shape, ranks
 from mathnn.module import Module
 
 
@@ -23,8 +23,8 @@ class _Activation(Module):
     layout = "(batch, ...)"
     classes = False  # whether the last axis holds classes (and so must not be empty)
 
-    def _input(self, X: ArrayLike, method: str) -> Array:
-        where = label(self, method)
+    def _input(self, X: ArrayLike, method: str, where: Where = "") -> Array:
+        where = where or (self, method)
         X = as_float_array(X, "X", where, ndim=self.ndims, layout=self.layout)
         if self.classes:
             check_axis(X, X.ndim - 1, 1, "X", where, "class", at_least=True)
@@ -33,8 +33,8 @@ class _Activation(Module):
     def _pair(
         self, X: ArrayLike, delta: ArrayLike, method: str = "backward_delta"
     ) -> tuple[Array, Array]:
-        X = self._input(X, method)
-        where = label(self, method)
+        where: Where = (self, method)
+        X = self._input(X, method, where)
         delta = as_float_array(delta, "delta", where, dtype=X.dtype)
         check_same_shape(X, "X", delta, "delta", where)
         return X, delta
@@ -52,7 +52,7 @@ class _FromOutput(_Activation):
     def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
         """The input gradient from the output ``Z = forward(X)``: ``_from_output(Z, delta)``."""
         X, delta = self._pair(X, delta, "backward_delta_from_output")
-        where = label(self, "backward_delta_from_output")
+        where = (self, "backward_delta_from_output")
         Z = as_float_array(Z, "Z", where, dtype=X.dtype)
         check_same_shape(X, "X", Z, "Z", where)
         return self._from_output(Z, delta)

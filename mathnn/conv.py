@@ -18,12 +18,12 @@ from numpy.typing import ArrayLike, DTypeLike
 from mathnn import _conv_fast
 from mathnn._checks import (
     Array,
+    Where,
     as_float_array,
     check_axis,
     check_float_dtype,
     check_scalar,
     check_shape,
-    label,
 )
 from mathnn._numerics import column_sums
 from mathnn.init import init_parameters
@@ -56,15 +56,24 @@ def windows(X: Array, k_size: int, stride: int) -> Array:
     t_out = output_length(length, k_size, stride)
     s_n, s_t, s_c = X.strides
     shape, strides = (n, t_out, k_size, chan), (s_n, stride * s_t, s_t, s_c)
+    if X.flags.c_contiguous:
+        # Speed: the ndarray constructor on X's buffer is ~3x cheaper than as_strided, which
+        # goes through a Python-level array interface; it needs X contiguous. Share: 2 % of
+        # a training step of the benchmark CNN (1.20 against 1.23 ms, A/B of steps).
+        view = np.ndarray(shape, dtype=X.dtype, buffer=X, strides=strides)
+        view.flags.writeable = False
+        return view
     return np.lib.stride_tricks.as_strided(X, shape=shape, strides=strides, writeable=False)
 
 
 def _sequence(
-    X: ArrayLike, min_length: int, where: str, dtype: DTypeLike | None = None, note: str = ""
+    X: ArrayLike, where: Where, k_size: int, padding: int = 0, dtype: DTypeLike | None = None
 ) -> Array:
-    """``X`` checked as a float (N, T, C) array with at least ``min_length`` positions."""
+    """``X`` checked as a float (N, T, C) array long enough for one window once padded."""
     X = as_float_array(X, "X", where, ndim=3, dtype=dtype, layout="(batch, length, channels)")
-    check_axis(X, 1, min_length, "X", where, "positions", at_least=True, note=note)
+    if X.shape[1] + 2 * padding < k_size:
+        note = f" for k_size = {k_size}" + (f" and padding = {padding}" if padding else "")
+        check_axis(X, 1, k_size - 2 * padding, "X", where, "positions", at_least=True, note=note)
     return X
 
 
@@ -149,7 +158,8 @@ class Conv1D(Module):
     >>> bool(max(gradcheck(padded, X).values()) < 1e-7)
     True
 
-    Derivation: :ref:`page-convolution`.
+    Derivation: :ref:`sec-convolution-forward`, :ref:`sec-convolution-kernel-gradient`,
+    :ref:`sec-convolution-input-gradient`.
     """
 
     def __init__(
@@ -166,7 +176,7 @@ class Conv1D(Module):
         dtype: DTypeLike = np.float64,
     ) -> None:
         super().__init__()
-        where = label(self)
+        where = (self, "")
         self.k_size = check_scalar(k_size, "k_size", where, int, 1)
         self.chan_in = check_scalar(chan_in, "chan_in", where, int, 1)
         self.chan_out = check_scalar(chan_out, "chan_out", where, int, 1)
@@ -185,11 +195,9 @@ class Conv1D(Module):
             where=where,
         )
 
-    def _input(self, X: ArrayLike, where: str) -> Array:
+    def _input(self, X: ArrayLike, where: Where) -> Array:
         """``X`` checked: 3-D, ``chan_in`` channels, long enough for one window."""
-        p = self.padding
-        note = f" for k_size = {self.k_size}" + (f" and padding = {p}" if p else "")
-        X = _sequence(X, self.k_size - 2 * p, where, self.dtype, note)
+        X = _sequence(X, where, self.k_size, self.padding, self.dtype)
         check_axis(X, 2, self.chan_in, "X", where, "channels")
         return X
 
@@ -203,7 +211,7 @@ class Conv1D(Module):
         padded[:, p : p + length] = X
         return padded
 
-    def _delta(self, X: Array, delta: ArrayLike, where: str) -> Array:
+    def _delta(self, X: Array, delta: ArrayLike, where: Where) -> Array:
         """``delta`` checked against the output shape for the input ``X``."""
         delta = as_float_array(delta, "delta", where, ndim=3, dtype=self.dtype)
         t_out = output_length(X.shape[1], self.k_size, self.stride, self.padding)
@@ -217,7 +225,7 @@ class Conv1D(Module):
 
     def forward(self, X: ArrayLike) -> Array:
         """Return the cross-correlation of the padded ``X`` with ``W`` plus ``b``, (N, T', C')."""
-        X = self._padded(self._input(X, label(self, "forward")))
+        X = self._padded(self._input(X, (self, "forward")))
         fast = _conv_fast.kernel("Conv1D.forward", self)
         if fast is not None:
             return fast(self, X)
@@ -230,7 +238,7 @@ class Conv1D(Module):
     def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
         """Add ``cols.T @ delta`` (reshaped to (k, C, C')) to ``gradients["W"]``, and ``delta``
         summed over batch and length to ``gradients["b"]``."""
-        where = label(self, "backward_update_gradient")
+        where = (self, "backward_update_gradient")
         X = self._input(X, where)
         delta = self._delta(X, delta, where).reshape(-1, self.chan_out)  # (N T', C')
         fast = _conv_fast.kernel("Conv1D.backward_update_gradient", self)
@@ -245,7 +253,7 @@ class Conv1D(Module):
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return the input gradient, shape (N, T, C): ``delta @ W^T`` scattered onto the
         windows it came from, without the padded positions."""
-        where = label(self, "backward_delta")
+        where = (self, "backward_delta")
         X = self._input(X, where)
         delta = self._delta(X, delta, where)
         length, p = X.shape[1], self.padding
@@ -320,16 +328,16 @@ class MaxPool1D(Module):
 
     def __init__(self, k_size: int, stride: int) -> None:
         super().__init__()
-        where = label(self)
+        where = (self, "")
         self.k_size = check_scalar(k_size, "k_size", where, int, 1)
         self.stride = check_scalar(stride, "stride", where, int, 1)
 
-    def _input(self, X: ArrayLike, where: str) -> Array:
-        return _sequence(X, self.k_size, where, note=f" for k_size = {self.k_size}")
+    def _input(self, X: ArrayLike, where: Where) -> Array:
+        return _sequence(X, where, self.k_size)
 
     def forward(self, X: ArrayLike) -> Array:
         """Return the maximum of every window, shape (N, T', C)."""
-        return self._max(self._input(X, label(self, "forward")))
+        return self._max(self._input(X, (self, "forward")))
 
     def _offsets(self, X: Array) -> list[Array]:
         """The k views ``X[:, j : j + span : s]``, each (N, T', C): offset j of every window."""
@@ -340,14 +348,16 @@ class MaxPool1D(Module):
     def _max(self, X: Array) -> Array:
         """The maximum over offsets, one element-wise maximum per offset."""
         offsets = self._offsets(X)
-        Z = offsets[0].copy()
-        for view in offsets[1:]:
+        if len(offsets) == 1:
+            return offsets[0].copy()
+        Z = np.maximum(offsets[0], offsets[1])  # the first maximum also allocates Z
+        for view in offsets[2:]:
             np.maximum(Z, view, out=Z)
         return Z
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta`` routed to the position of each window's maximum, shape (N, T, C)."""
-        where = label(self, "backward_delta")
+        where = (self, "backward_delta")
         X = self._input(X, where)
         delta = as_float_array(delta, "delta", where, ndim=3, dtype=X.dtype)
         n, length, chan = X.shape
@@ -401,18 +411,18 @@ class Flatten(Module):
     Derivation: :ref:`sec-convolution-flatten`.
     """
 
-    def _input(self, X: ArrayLike, where: str) -> Array:
+    def _input(self, X: ArrayLike, where: Where) -> Array:
         return as_float_array(X, "X", where, ndim=3, layout="(batch, length, channels)")
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``X.reshape(N, T * C)``."""
-        X = self._input(X, label(self, "forward"))
+        X = self._input(X, (self, "forward"))
         n, length, chan = X.shape
         return X.reshape(n, length * chan)
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta.reshape(X.shape)``."""
-        where = label(self, "backward_delta")
+        where = (self, "backward_delta")
         X = self._input(X, where)
         delta = as_float_array(delta, "delta", where, dtype=X.dtype)
         n, length, chan = X.shape

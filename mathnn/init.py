@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
-from mathnn._checks import Array, resolve_rng
+from mathnn._checks import Array, Where, label, resolve_rng
 
 SCHEMES = ("xavier", "he")
 
@@ -28,7 +28,7 @@ def init_weights(
     scheme: str,
     rng: np.random.Generator,
     dtype: DTypeLike,
-    where: str = "init_weights",
+    where: Where = "init_weights",
 ) -> Array:
     """Draw a weight array of ``shape`` with the named scheme.
 
@@ -59,7 +59,7 @@ def init_weights(
     elif scheme == "he":
         bound = np.sqrt(6.0 / fan_in)
     else:
-        raise ValueError(f"{where}: expected init to be one of {SCHEMES}, got {scheme!r}")
+        raise ValueError(f"{label(where)}: expected init to be one of {SCHEMES}, got {scheme!r}")
     return rng.uniform(-bound, bound, size=shape).astype(dtype)
 
 
@@ -72,7 +72,7 @@ def init_parameters(
     init: str,
     rng: np.random.Generator | int | None,
     dtype: DTypeLike,
-    where: str,
+    where: Where,
 ) -> tuple[dict[str, Array], dict[str, Array]]:
     """``parameters`` and ``gradients`` of a layer: weights ``W`` of ``shape`` drawn with
     the scheme ``init``, a zero bias ``b`` of the last dimension (if ``bias``), and zero
@@ -87,7 +87,7 @@ def init_parameters(
     [('W', (3, 2), 'float32'), ('b', (2,), 'float32')]
     """
     if not isinstance(bias, (bool, np.bool_)):
-        raise TypeError(f"{where}: expected bias to be True or False, got {bias!r}")
+        raise TypeError(f"{label(where)}: expected bias to be True or False, got {bias!r}")
     parameters = {
         "W": init_weights(shape, fan_in, fan_out, init, resolve_rng(rng, where), dtype, where)
     }

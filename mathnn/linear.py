@@ -7,12 +7,12 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from mathnn._checks import (
     Array,
+    Where,
     as_float_array,
     check_axis,
     check_float_dtype,
     check_scalar,
     check_shape,
-    label,
 )
 from mathnn._numerics import column_sums
 from mathnn.init import init_parameters
@@ -57,7 +57,7 @@ class Linear(Module):
        \frac{\partial L}{\partial b} = \Delta^\top \mathbf{1}_N .
 
     :meth:`backward_delta` returns the first, :meth:`backward_update_gradient`
-    adds the last two to ``gradients``. Derivation: :ref:`page-linear`.
+    adds the last two to ``gradients``.
 
     Raises
     ------
@@ -82,6 +82,9 @@ class Linear(Module):
     [4. 4.]
     >>> bool(max(gradcheck(layer, X).values()) < 1e-7)
     True
+
+    Derivation: :ref:`sec-linear-forward`, :ref:`sec-linear-weight-gradient`,
+    :ref:`sec-linear-bias-gradient`, :ref:`sec-linear-input-gradient`.
     """
 
     def __init__(
@@ -95,7 +98,7 @@ class Linear(Module):
         dtype: DTypeLike = np.float64,
     ) -> None:
         super().__init__()
-        where = label(self)
+        where = (self, "")
         self.input_dim = check_scalar(input_dim, "input_dim", where, int, 1)
         self.output_dim = check_scalar(output_dim, "output_dim", where, int, 1)
         self.dtype = check_float_dtype(dtype, where)
@@ -104,19 +107,19 @@ class Linear(Module):
             (d, d_out), d, d_out, bias=bias, init=init, rng=rng, dtype=self.dtype, where=where
         )
 
-    def _input(self, X: ArrayLike, where: str) -> Array:
+    def _input(self, X: ArrayLike, where: Where) -> Array:
         X = as_float_array(X, "X", where, ndim=2, dtype=self.dtype, layout="(batch, features)")
         check_axis(X, 1, self.input_dim, "X", where, "features")
         return X
 
-    def _delta(self, X: Array, delta: ArrayLike, where: str) -> Array:
+    def _delta(self, X: Array, delta: ArrayLike, where: Where) -> Array:
         delta = as_float_array(delta, "delta", where, ndim=2, dtype=self.dtype)
         check_shape(delta, (X.shape[0], self.output_dim), "delta", where)
         return delta
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``X @ W + b``, shape ``(N, d')``."""
-        X = self._input(X, label(self, "forward"))
+        X = self._input(X, (self, "forward"))
         Z = X @ self.parameters["W"]
         if "b" in self.parameters:
             Z += self.parameters["b"]
@@ -125,7 +128,7 @@ class Linear(Module):
     def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
         """Add ``X.T @ delta`` to ``gradients["W"]`` and ``delta.T @ ones`` (the column sums of
         ``delta``) to ``gradients["b"]``."""
-        where = label(self, "backward_update_gradient")
+        where = (self, "backward_update_gradient")
         X = self._input(X, where)
         delta = self._delta(X, delta, where)
         self.gradients["W"] += X.T @ delta
@@ -134,7 +137,7 @@ class Linear(Module):
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta @ W.T``, shape ``(N, d)``."""
-        where = label(self, "backward_delta")
+        where = (self, "backward_delta")
         X = self._input(X, where)
         delta = self._delta(X, delta, where)
         return delta @ self.parameters["W"].T

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 from mathnn import _numerics
 from mathnn._checks import (
     Array,
+    Where,
     as_float_array,
     check_axis,
     check_in_range,
@@ -24,10 +25,12 @@ from mathnn._checks import (
 )
 from mathnn.module import Loss
 
+_ANY_RANK = ranks(1)  # a batch axis, then anything
+
 
 def _sample_sum(A: Array) -> Array:
     """Sum every axis but the batch axis (an empty batch gives an empty result)."""
-    return A.reshape(A.shape[0], math.prod(A.shape[1:])).sum(axis=1)
+    return _numerics.row_sums(A.reshape(A.shape[0], math.prod(A.shape[1:])))
 
 
 class _Loss(Loss):
@@ -35,8 +38,8 @@ class _Loss(Loss):
     ``_checked``, ``_values`` and ``_gradient``; ``forward``, ``backward`` and
     ``value_and_gradient`` combine them, each naming itself in an error."""
 
-    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
-        yhat = as_float_array(yhat, "yhat", where, ndim=ranks(1), layout="(batch, ...)")
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: Where) -> tuple[Array, Array]:
+        yhat = as_float_array(yhat, "yhat", where, ndim=_ANY_RANK, layout="(batch, ...)")
         y = as_float_array(y, "y", where, dtype=yhat.dtype)
         check_same_shape(yhat, "yhat", y, "y", where)
         return y, yhat
@@ -49,7 +52,7 @@ class _Loss(Loss):
 
     def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
         """Return ``(forward(y, yhat), backward(y, yhat))``, checking the input once."""
-        y, yhat = self._checked(y, yhat, label(self, "value_and_gradient"))
+        y, yhat = self._checked(y, yhat, (self, "value_and_gradient"))
         return self._values(y, yhat), self._gradient(y, yhat)
 
 
@@ -67,7 +70,6 @@ class MSELoss(_Loss):
        \ell(y_n, \hat y_n) = \lVert \hat y_n - y_n \rVert^2, \qquad
        \frac{\partial L}{\partial \hat y} = 2 (\hat y - y).
 
-    Derivation: :ref:`page-losses`.
 
     Examples
     --------
@@ -81,15 +83,17 @@ class MSELoss(_Loss):
     [[ 2.  0.]
      [-4.  0.]
      [ 0.  1.]]
+
+    Derivation: :ref:`sec-losses-mse`.
     """
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``((yhat - y)**2)`` summed over each sample."""
-        return self._values(*self._checked(y, yhat, label(self, "forward")))
+        return self._values(*self._checked(y, yhat, (self, "forward")))
 
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``2 * (yhat - y)``."""
-        return self._gradient(*self._checked(y, yhat, label(self, "backward")))
+        return self._gradient(*self._checked(y, yhat, (self, "backward")))
 
     def _values(self, y: Array, yhat: Array) -> Array:
         diff = yhat - y
@@ -118,7 +122,6 @@ class BCELoss(_Loss):
     As in PyTorch, each logarithm is clamped at :math:`-100` so that
     :math:`\hat y \in \{0, 1\}` gives a finite loss, and the denominator of
     the gradient is clamped at :math:`10^{-12}`.
-    Derivation: :ref:`page-losses`.
 
     Examples
     --------
@@ -131,12 +134,14 @@ class BCELoss(_Loss):
     >>> print(np.round(BCELoss().backward(y, yhat), 4))
     [[-1.1111  1.25  ]
      [ 0.     -2.    ]]
+
+    Derivation: :ref:`sec-losses-bce`.
     """
 
     clamp_log = -100.0
     eps = 1e-12
 
-    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: Where) -> tuple[Array, Array]:
         y, yhat = super()._checked(y, yhat, where)
         check_in_range(yhat, "yhat", where, 0.0, 1.0)
         check_in_range(y, "y", where, 0.0, 1.0)
@@ -144,11 +149,11 @@ class BCELoss(_Loss):
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``-(y log yhat + (1 - y) log(1 - yhat))`` summed over each sample."""
-        return self._values(*self._checked(y, yhat, label(self, "forward")))
+        return self._values(*self._checked(y, yhat, (self, "forward")))
 
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``(yhat - y) / max(yhat (1 - yhat), 1e-12)``."""
-        return self._gradient(*self._checked(y, yhat, label(self, "backward")))
+        return self._gradient(*self._checked(y, yhat, (self, "backward")))
 
     def _values(self, y: Array, yhat: Array) -> Array:
         with np.errstate(divide="ignore"):
@@ -183,7 +188,6 @@ class CrossEntropyLoss(Loss):
 
     For class probabilities that do not sum to 1 the gradient is
     :math:`s \sum_j y_j - y`. Logits of :math:`\pm 10^4` stay finite.
-    Derivation: :ref:`page-activations`.
 
     Examples
     --------
@@ -199,9 +203,11 @@ class CrossEntropyLoss(Loss):
     >>> one_hot = np.eye(3)[labels]
     >>> bool(np.allclose(CrossEntropyLoss().forward(one_hot, z), [0.1698, 1e4], atol=1e-4))
     True
+
+    Derivation: :ref:`sec-activations-cross-entropy`.
     """
 
-    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: Where) -> tuple[Array, Array]:
         """``(target, z)``: integer labels (N,) or one-hot / probabilities (N, k), and logits."""
         z = as_float_array(yhat, "yhat (logits)", where, ndim=2, layout="(batch, classes)")
         check_axis(z, 1, 1, "yhat (logits)", where, "class", at_least=True)
@@ -210,8 +216,9 @@ class CrossEntropyLoss(Loss):
         if labels.ndim == 1:
             if labels.dtype.kind not in "iu":
                 raise TypeError(
-                    f"{where}: expected y as integer class labels of shape ({n},) or one-hot "
-                    f"of shape ({n}, {k}), got dtype {labels.dtype} with shape {labels.shape}"
+                    f"{label(where)}: expected y as integer class labels of shape ({n},) or "
+                    f"one-hot of shape ({n}, {k}), got dtype {labels.dtype} with shape "
+                    f"{labels.shape}"
                 )
             check_axis(labels, 0, n, "y", where, "labels")
             note = f" ({k} classes, from yhat.shape[1])"
@@ -224,12 +231,13 @@ class CrossEntropyLoss(Loss):
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``-(y * log_softmax(yhat)).sum(-1)``."""
-        target, z = self._checked(y, yhat, label(self, "forward"))
-        return self._values(target, z, _numerics.logsumexp(z))
+        target, z = self._checked(y, yhat, (self, "forward"))
+        shifted, _, total = _numerics.softmax_parts(z)
+        return self._values(target, shifted, total)
 
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``softmax(yhat) * y.sum(-1) - y`` (``softmax(yhat) - y`` for one-hot ``y``)."""
-        target, z = self._checked(y, yhat, label(self, "backward"))
+        target, z = self._checked(y, yhat, (self, "backward"))
         return self._gradient(target, _numerics.softmax(z))
 
     def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
@@ -247,19 +255,21 @@ class CrossEntropyLoss(Loss):
         [[-0.1562  0.1142  0.042 ]
          [ 0.      1.     -1.    ]]
         """
-        target, z = self._checked(y, yhat, label(self, "value_and_gradient"))
+        target, z = self._checked(y, yhat, (self, "value_and_gradient"))
         # The loss and its gradient share the shift, the exponentials and their sum: forward
         # then backward would check the input twice and compute them twice.
-        row_max, exp, total = _numerics.softmax_parts(z)
+        shifted, exp, total = _numerics.softmax_parts(z)
+        values = self._values(target, shifted, total)
         exp /= total  # the softmax
-        return self._values(target, z, row_max + np.log(total)), self._gradient(target, exp)
+        return values, self._gradient(target, exp)
 
     @staticmethod
-    def _values(target: Array, z: Array, lse: Array) -> Array:
-        """Per-sample loss from the log-sum-exp ``lse`` (N, 1) of the logits."""
-        if target.ndim == 1:  # labels: lse_n - z_{n, y_n}, no product with a one-hot y
-            return lse[:, 0] - z[np.arange(len(target)), target]
-        return -(target * (z - lse)).sum(axis=1)
+    def _values(target: Array, shifted: Array, total: Array) -> Array:
+        r"""Per-sample loss :math:`-\sum_j y_j (z_j - m - \log \sum_l e^{z_l - m})` from the
+        core's parts; for a label :math:`c`, :math:`\log \sum_l e^{z_l - m} - (z_c - m)`."""
+        if target.ndim == 1:  # labels: no product with a one-hot y
+            return np.log(total[:, 0]) - shifted[np.arange(len(target)), target]
+        return -(target * (shifted - np.log(total))).sum(axis=1)
 
     @staticmethod
     def _gradient(target: Array, S: Array) -> Array:

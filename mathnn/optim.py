@@ -28,9 +28,9 @@ class Optimizer:
     """
 
     def __init__(self, module: Module, lr: float) -> None:
-        where = label(self)
+        where = (self, "")
         if not isinstance(module, Module):
-            raise TypeError(f"{where}: expected a Module, got {type(module).__name__}")
+            raise TypeError(f"{label(where)}: expected a Module, got {type(module).__name__}")
         self.lr = check_step(lr, where, "lr")
         self.module = module
         self.params = list(module.named_parameters())
@@ -66,12 +66,14 @@ class SGD(Optimizer):
     >>> opt.step(); opt.step()
     >>> print(np.round(layer.parameters["b"], 4))
     [-0.29 -0.29 -0.29]
+
+    Derivation: :ref:`sec-backprop-momentum`.
     """
 
     def __init__(self, module: Module, lr: float = 0.1, momentum: float = 0.0) -> None:
         super().__init__(module, lr)
         self.momentum = check_scalar(
-            momentum, "momentum", label(self), float, 0.0, 1.0, high_open=True
+            momentum, "momentum", (self, ""), float, 0.0, 1.0, high_open=True
         )
         self.velocity: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
 
@@ -120,7 +122,7 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(module, lr)
-        where = label(self)
+        where = (self, "")
         beta1, beta2 = check_pair(betas, "betas", where)
         self.beta1 = check_scalar(beta1, "betas[0]", where, float, 0.0, 1.0, high_open=True)
         self.beta2 = check_scalar(beta2, "betas[1]", where, float, 0.0, 1.0, high_open=True)

@@ -18,7 +18,7 @@ from mathnn._checks import (
     check_finite,
     check_pair,
     check_scalar,
-    inputs_already_scanned,
+    internal_arrays,
     resolve_rng,
 )
 from mathnn.module import Loss, Module
@@ -186,7 +186,7 @@ def fit(
         total = 0.0
         # Speed: the data were scanned for NaN / inf above, so the modules and the loss skip
         # that scan on every batch; a loss that turns NaN or inf is caught below instead.
-        with inputs_already_scanned():
+        with internal_arrays():
             for step, index in enumerate(minibatches(X.shape[0], batch_size, generator)):
                 X_batch, y_batch = X[index], y[index]
                 yhat = model.forward(X_batch)
