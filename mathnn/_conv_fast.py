@@ -60,10 +60,8 @@ def single_channel_weight_gradient(conv: Any, X: Array, delta: Array) -> None:
 # Share: 0.5 to 0.9 % of a training step (the smallest gain kept here).
 def stride_one_input_gradient(conv: Any, delta: Array, padded_length: int) -> Array:
     """``dL/dX`` of the padded input for stride 1, as ``Conv1D._scatter`` computes it."""
+    per_offset = conv._window_gradients(delta)
     n, t_out, _ = delta.shape
-    W = conv.parameters["W"]
-    per_offset = np.matmul(delta.reshape(-1, conv.chan_out), W.transpose(0, 2, 1))
-    per_offset = per_offset.reshape(conv.k_size, n, t_out, conv.chan_in)
     dX = np.empty((n, padded_length, conv.chan_in), dtype=delta.dtype)
     dX[:, :t_out] = per_offset[0]
     dX[:, t_out:] = 0

@@ -264,15 +264,21 @@ class Conv1D(Module):
             dX = self._scatter(delta, length + 2 * p)
         return dX if p == 0 else dX[:, p : p + length]
 
-    def _scatter(self, delta: Array, padded_length: int) -> Array:
-        r""":math:`\partial L / \partial \tilde X`, (N, T + 2p, C): the gradient of every
-        window, :math:`\Delta W^\top`, added back offset by offset."""
+    def _window_gradients(self, delta: Array) -> Array:
+        r""":math:`\Delta W^\top`, offset by offset: (k, N, T', C), entry ``[j, n, t]`` the
+        gradient of position ``t*s + j`` of window ``t``."""
         n, t_out, _ = delta.shape
         W = self.parameters["W"]
         # (N T', C') @ (k, C', C) -> (k, N T', C): offset j's block is contiguous, so each
-        # strided add below reads whole rows of T' C values.
+        # strided add of the scatter reads whole rows of T' C values.
         per_offset = np.matmul(delta.reshape(-1, self.chan_out), W.transpose(0, 2, 1))
-        per_offset = per_offset.reshape(self.k_size, n, t_out, self.chan_in)
+        return per_offset.reshape(self.k_size, n, t_out, self.chan_in)
+
+    def _scatter(self, delta: Array, padded_length: int) -> Array:
+        r""":math:`\partial L / \partial \tilde X`, (N, T + 2p, C): the gradient of every
+        window added back onto the positions it covers, offset by offset."""
+        per_offset = self._window_gradients(delta)
+        n, t_out, _ = delta.shape
         dX = np.zeros((n, padded_length, self.chan_in), dtype=delta.dtype)
         span = self.stride * (t_out - 1) + 1
         for j in range(self.k_size):
