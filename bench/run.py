@@ -104,7 +104,8 @@ def module_cases() -> list[tuple[str, Any, Any, tuple[int, ...]]]:
     """(label, mathnn module, torch module, mathnn input shape) at two sizes each."""
     f32 = np.float32
     tn = torch.nn
-    cases = []
+    cases: list[tuple[str, Any, Any, tuple[int, ...]]] = []
+    shape: tuple[int, ...]
     for n, d, d2 in ((64, 256, 100), (512, 512, 256)):
         cases.append(
             (

@@ -8,22 +8,26 @@ Nothing here downloads anything at build or view time (MathJax is vendored in _s
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from docutils import nodes
 from docutils.transforms import Transform
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+import mathnn  # installed (pip install -e '.[docs]'): pages import it the same way
 
 DOCS = Path(__file__).resolve().parent
-ROOT = DOCS.parent
-if str(ROOT) not in sys.path:  # mathnn importable even without `pip install -e .`
-    sys.path.insert(0, str(ROOT))
+_logger = logging.getLogger("mathnn.conf")
 
 # -- Project ------------------------------------------------------------------
 project = "mathnn"
 author = "the mathnn authors"
 copyright = "2026, the mathnn authors"
-release = version = "0.1.0"
+release = version = mathnn.__version__  # from the package metadata (pyproject.toml)
 
 extensions = [
     "myst_nb",
@@ -67,18 +71,9 @@ napoleon_custom_sections = ["Shapes"]
 nitpicky = True
 
 
-def _mathnn_public_names() -> list[str]:
-    try:
-        import mathnn
-
-        return [n for n in getattr(mathnn, "__all__", []) if n.isidentifier()]
-    except Exception:  # the package may not be importable yet
-        return []
-
-
 # Ignore unresolved names that are not mathnn's; a bare public name such as `Linear`
 # still fails, so pages must write `mathnn.Linear` (or `~mathnn.Linear`).
-_OWN = "|".join(_mathnn_public_names())
+_OWN = "|".join(name for name in mathnn.__all__ if name.isidentifier())
 _NOT_MATHNN = r"(?!mathnn\b)" + (rf"(?!(?:{_OWN})$)" if _OWN else "") + r".*"
 nitpick_ignore_regex = [
     (r"py:(class|obj|data|func|meth|attr|exc)", r"(np|numpy|typing|collections)\..*"),
@@ -151,71 +146,222 @@ class MathBlocksNotTranslatable(Transform):
             node["translatable"] = False
 
 
-# -- Language switch ----------------------------------------------------------
-def _other_language_url(app, pagename: str, other: str) -> str:
-    """Relative URL of the same page in the other language.
+# -- ReadTheDocs: canonical links, hreflang alternates, language switch ------------
+# On ReadTheDocs each edition is a project of its own on this repository: "mathnn"
+# (English) and its translation "mathnn-fr" (built with -D language=fr), both served
+# from the English project's domain at /<lang>/<version>/ (see .readthedocs.yaml).
+# RTD sets READTHEDOCS_CANONICAL_URL to the base of the version being built, e.g.
+# https://mathnn.readthedocs.io/fr/latest/. From it every page gets
+#   - <link rel="canonical"> (html_baseurl; written by Sphinx and the theme);
+#   - absolute hreflang alternates: one per edition (itself included) and x-default
+#     (English), the edition's URL being the canonical one with /<lang>/ swapped;
+#   - the language switch, to the same page of the other edition at that URL.
+# A local build has no base URL (unless given one: -D html_baseurl=<url>/en/latest/):
+# no canonical link, no alternates, and the switch links relatively between
+# _build/html/en and _build/html/fr.
+# Pull-request builds (READTHEDOCS_VERSION_TYPE == "external") are served at a preview
+# URL of their own, and no translation is built for them: there the switch and the
+# alternates are left out (a link would lead to another version's text), the
+# canonical link stays.
+DEFAULT_LANGUAGE = "en"  # hreflang="x-default"
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+PULL_REQUEST_BUILD = os.environ.get("READTHEDOCS_VERSION_TYPE") == "external"
+# sphinx-rtd-theme 3 fills its own language menu on RTD (top of the sidebar) with
+# links to each translation's root page; the switch below goes to the same page.
+html_theme_options["language_selector"] = False
 
-    Local: _build/html/<lang>/<page>.html  -> ../<other>/<page>.html
-    ReadTheDocs: /<lang>/<version>/<page>.html -> ../../<other>/<version>/<page>.html
-    (the French project is attached to the English one as a translation).
+
+def _edition_bases(app: Sphinx) -> dict[str, str]:
+    """Base URL of every edition, from html_baseurl (the base of the current one).
+
+    ``https://host/fr/latest/`` gives ``{"en": "https://host/en/latest/",
+    "fr": "https://host/fr/latest/"}``; empty without a base URL.
     """
-    depth = pagename.count("/")
-    target = f"{pagename}.html"
-    if os.environ.get("READTHEDOCS") == "True":
-        rtd_version = os.environ.get("READTHEDOCS_VERSION", "latest")
-        return "../" * (depth + 2) + f"{other}/{rtd_version}/{target}"
-    return "../" * (depth + 1) + f"{other}/{target}"
-
-
-def _add_language_switch(app, pagename, templatename, context, doctree) -> None:
-    current = app.config.language or "en"
-    links = []
-    for code, label in LANGUAGES.items():
-        if code == current:
-            continue
-        links.append(
-            {"code": code, "label": label, "url": _other_language_url(app, pagename, code)}
+    base = app.config.html_baseurl
+    current = app.config.language or DEFAULT_LANGUAGE
+    if not base:
+        return {}
+    parts = urlsplit(base if base.endswith("/") else base + "/")
+    segments = parts.path.split("/")
+    if current not in segments:
+        _logger.warning(
+            "html_baseurl %r has no /%s/ segment: no hreflang alternates or language "
+            "switch can be derived from it",
+            base,
+            current,
         )
+        return {}
+    where = segments.index(current)
+    return {
+        code: urlunsplit(
+            parts._replace(path="/".join([*segments[:where], code, *segments[where + 1 :]]))
+        )
+        for code in LANGUAGES
+    }
+
+
+def _relative_edition_url(pagename: str, other: str) -> str:
+    """Local build: _build/html/<lang>/<page>.html -> ../<other>/<page>.html."""
+    return "../" * (pagename.count("/") + 1) + f"{other}/{pagename}.html"
+
+
+def _add_language_links(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    """Template context: the switch (``mathnn_language_links``) and the alternates."""
+    current = app.config.language or DEFAULT_LANGUAGE
     context["mathnn_language"] = current
     context["mathnn_language_label"] = LANGUAGES.get(current, current)
-    context["mathnn_language_links"] = links
-
-
-# -- Chapters not written yet ---------------------------------------------------
-def _drop_missing_chapters(app, docname: str, source: list[str]) -> None:
-    """With MATHNN_DOCS_ALLOW_MISSING=1, drop toctree entries of pages not written yet.
-
-    Only for work in progress: `make docs` (strict) leaves the variable unset, so a
-    missing chapter fails the build there.
-    """
-    if docname != root_doc or os.environ.get("MATHNN_DOCS_ALLOW_MISSING") != "1":
+    context["mathnn_language_links"] = []
+    context["mathnn_alternates"] = []
+    if PULL_REQUEST_BUILD:
         return
-    lines = source[0].split("\n")
-    in_toc, kept = False, []
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("```{toctree}"):
-            in_toc = True
-        elif in_toc and stripped.startswith("```"):
-            in_toc = False
-        elif in_toc and stripped and not stripped.startswith(":"):
-            if not any((DOCS / f"{stripped}{ext}").exists() for ext in (".md", ".ipynb")):
-                continue
-        kept.append(line)
-    source[0] = "\n".join(kept)
+    bases = _EDITION_BASES
+    target = app.builder.get_target_uri(pagename)
+    for code, label in LANGUAGES.items():
+        if code != current:
+            url = bases[code] + target if bases else _relative_edition_url(pagename, code)
+            context["mathnn_language_links"].append({"code": code, "label": label, "url": url})
+    if bases:
+        context["mathnn_alternates"] = [
+            *({"hreflang": code, "href": bases[code] + target} for code in LANGUAGES),
+            {"hreflang": "x-default", "href": bases[DEFAULT_LANGUAGE] + target},
+        ]
 
 
-def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> list[str]:
-    # the filtered toctree depends on which chapter files exist: re-read the index
-    if os.environ.get("MATHNN_DOCS_ALLOW_MISSING") == "1":
-        return [root_doc]
-    return []
+_EDITION_BASES: dict[str, str] = {}  # filled once the builder starts
 
 
-def setup(app):
+def _store_edition_bases(app: Sphinx) -> None:
+    _EDITION_BASES.clear()
+    _EDITION_BASES.update(_edition_bases(app))
+
+
+# -- French edition: labels of the theme and of the extensions ---------------------------
+# Labels of Sphinx, sphinx-rtd-theme and docs/_templates are translated in
+# locales/fr/LC_MESSAGES/sphinx.po, which Sphinx reads before its own French catalogue
+# and the theme's. What no catalogue reaches is set here, for the French build only;
+# the language comes from -D language=fr, so it is read once the config is complete.
+# Each part does nothing when its extension is not loaded.
+FRENCH_COPYRIGHT = "2026, les auteurs de mathnn"
+# The catalogues put U+202F before ; : ! ? and inside « »; pdflatex does not know it
+# (« Unicode character U+202F not set up »). As a skip, babel-french's active ; : ! ?
+# replace it by their own space instead of adding one. Appended to the LaTeX block's
+# preamble; ignored by xelatex/lualatex, where U+202F is a character of the font.
+FRENCH_LATEX_PREAMBLE = r"""
+\ifdefined\DeclareUnicodeCharacter
+  \DeclareUnicodeCharacter{202F}{\nobreak\hskip.5\fontdimen2\font\relax}
+\fi
+"""
+
+
+def _french_config(app: Sphinx, config: Config) -> None:
+    if config.language != "fr":
+        return
+    config.copyright = FRENCH_COPYRIGHT
+    latex = dict(config.latex_elements)
+    latex["preamble"] = latex.get("preamble", "") + FRENCH_LATEX_PREAMBLE
+    config.latex_elements = latex
+    # myst-nb's toggle of a hidden cell ("Show code cell source")
+    config.nb_code_prompt_show = "Afficher la cellule"
+    config.nb_code_prompt_hide = "Masquer la cellule"
+
+
+def _french_builder(app: Sphinx) -> None:
+    if app.config.language != "fr":
+        return
+    if "sphinx_copybutton" in app.extensions:
+        # sphinx-copybutton is French by itself (<html lang="fr">); this fixes its
+        # « Copié ! » (U+202F before "!") and « presse-papiers »; loaded after copybutton.js
+        app.add_js_file("mathnn-copybutton-fr.js", priority=501)
+
+
+def _french_solution_titles(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """sphinx-exercise titles a solution « Solution de Exercice 3 »: write « de l'exercice »."""
+    if app.config.language != "fr" or "sphinx_exercise" not in app.extensions:
+        return
+    from sphinx_exercise.nodes import solution_node
+
+    for solution in doctree.findall(solution_node):
+        for title in solution.findall(nodes.title):
+            for text in list(title.findall(nodes.Text)):
+                if text.astext().endswith("Solution de"):
+                    text.parent.replace(text, nodes.Text(text.astext() + " l'"))
+                elif text.astext().startswith(" Exercice"):
+                    text.parent.replace(text, nodes.Text("exercice" + text.astext()[9:]))
+
+
+# Labels of docs/_templates, in a page-context variable rather than _(): a _() in the
+# project's templates would make the gettext builder write a sphinx.pot, and then
+# sphinx-intl would manage (and empty) locales/fr/LC_MESSAGES/sphinx.po.
+TEMPLATE_LABELS = {
+    "en": {"home": "Home", "language": "Language"},
+    "fr": {"home": "Accueil", "language": "Langue"},
+}
+
+
+def _template_labels(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    context["mathnn_labels"] = TEMPLATE_LABELS.get(app.config.language, TEMPLATE_LABELS["en"])
+
+
+def _setup_french(app: Sphinx) -> None:
+    app.connect("html-page-context", _template_labels)
+    app.connect("config-inited", _french_config)
+    app.connect("builder-inited", _french_builder)
+    app.connect("doctree-resolved", _french_solution_titles)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(MathBlocksNotTranslatable)
-    app.connect("source-read", _drop_missing_chapters)
-    app.connect("env-get-outdated", _reread_index_when_allowing_missing)
-    app.connect("html-page-context", _add_language_switch)
+    app.connect("builder-inited", _store_edition_bases)
+    app.connect("html-page-context", _add_language_links)
+    _setup_french(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
 smartquotes = False  # "d'" in shapes (d prime) must stay a prime in both languages
+
+
+# -- Exercises (sphinx-exercise, sphinx-togglebutton) --------------------------
+# Each derivation page ends with a section "Exercises". The exercise titles are bold
+# lead-ins inside the body: sphinx-exercise 1.2 hides a directive-argument title from
+# gettext (executablebooks/sphinx-exercise pull request 83), so French would keep it
+# English. Solutions with an executed cell use the gated {solution-start} and
+# {solution-end}; every solution has `:class: dropdown`, collapsed by sphinx-togglebutton.
+extensions += ["sphinx_exercise", "sphinx_togglebutton"]
+exercise_style = "solution_follow_exercise"  # title "Solution", right after its exercise
+togglebutton_selector = ".admonition.dropdown"  # only the solutions
+html_css_files += ["exercises.css"]  # colours and icons that fit sphinx-rtd-theme
+# sphinx-exercise turns numfig on, exercises are numbered through the site; keep the
+# equations numbered page by page, as before.
+math_numfig = False
+
+
+def _unique_exercise_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Drop the id that sphinx-exercise gives the body of every exercise and solution.
+
+    It is the same for all of them ("exercise-content", "solution-content"), so a page
+    with several exercises repeats an HTML id; nothing links to it.
+    """
+    for section in doctree.findall(nodes.section):
+        if section["ids"] in (["exercise-content"], ["solution-content"]):
+            section["classes"].append(section["ids"].pop())
+
+
+_setup_without_exercises = setup
+
+
+def setup(app: Sphinx) -> dict[str, Any]:  # type: ignore[no-redef]  # extends the one above
+    metadata = _setup_without_exercises(app)
+    app.connect("doctree-resolved", _unique_exercise_ids)
+    return metadata
