@@ -70,7 +70,28 @@ browser-test: $(VENV)/.browser-installed docs
 ## bench: mathnn vs PyTorch CPU (same nets, data, batch, float32, threads); writes docs/_static/bench.json
 ## needs the test extra (torch) plus scikit-learn and mnist1d (the docs extra)
 bench: $(VENV)/.test-installed $(VENV)/.docs-installed
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) bench/run.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m bench.run
+
+# ---- notebooks (scripts/docs_notebooks.py) --------------------------------------------
+.PHONY: notebooks check-notebooks lab
+
+## notebooks: every page with code as a notebook of each edition (made by `make docs`),
+## in docs/_build/notebooks/en/ and docs/_build/notebooks/fr/, with one .zip per edition
+notebooks: docs
+	$(PY) scripts/docs_notebooks.py list
+
+## check-notebooks: run every notebook of both editions in a fresh kernel, each from an
+## empty temporary folder; fails on any error
+check-notebooks: notebooks
+	$(PY) scripts/docs_notebooks.py execute
+
+$(VENV)/.lab-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[lab]'
+	touch $@
+
+## lab: install JupyterLab (extra `lab`) and open it on the notebooks
+lab: $(VENV)/.lab-installed notebooks
+	$(PY) -m jupyterlab --ServerApp.root_dir=docs/_build/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # ---- French catalogues (scripts/check_french.py, docs/glossary.json) ------------------
 .PHONY: check-french french-typography glossary

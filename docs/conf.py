@@ -57,6 +57,28 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 
+# -- Notebooks of the pages, copy buttons (issue 10) --------------------------
+# scripts/docs_notebooks.py writes every page with code as a notebook of its edition
+# into _build/notebooks/<language>/ and the HTML output's notebooks/ folder, with a
+# link under each page's title and the edition's archive on the index.
+import importlib.util  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "mathnn_docs_notebooks", ROOT / "scripts" / "docs_notebooks.py"
+)
+docs_notebooks = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = docs_notebooks  # dataclasses look their module up there
+_spec.loader.exec_module(docs_notebooks)
+
+extensions.append("sphinx_copybutton")
+# input cells and code blocks only: outputs (myst-nb's div.output) are not copied
+copybutton_selector = "div:not(.output) > div.highlight > pre"
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+
 # -- Autodoc / napoleon (numpydoc) --------------------------------------------
 autodoc_typehints = "none"  # types live in the numpydoc sections, not in signatures
 autodoc_member_order = "bysource"
@@ -326,6 +348,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _store_edition_bases)
     app.connect("html-page-context", _add_language_links)
     _setup_french(app)
+    docs_notebooks.setup_sphinx(app)  # notebooks (issue 10)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
