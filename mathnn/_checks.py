@@ -107,8 +107,8 @@ def as_float_array(
     given, found = array, array.dtype
     if found.kind != "f" or (dtype is not None and found is not dtype and found != dtype):
         array = _converted(array, value, name, where, dtype)
-    if ndim is not None:
-        if not (array.ndim == ndim if isinstance(ndim, int) else array.ndim in ndim):
+    if ndim is not None and array.ndim != ndim:  # one comparison when ndim is an int
+        if isinstance(ndim, int) or array.ndim not in ndim:
             _wrong_ndim(array, name, where, ndim, layout)
     # A cast can push finite values out of range, so a converted array is always scanned.
     if array.size and (given is not array or not _INTERNAL.get()):
@@ -207,11 +207,9 @@ def check_in_range(
 ) -> None:
     """Raise ``ValueError`` unless every entry of ``array`` lies in ``[low, high]``
     (``high=None``: no upper bound); the message gives the range of the values that came."""
-    if array.size == 0:
+    if array.size == 0 or (array.min() >= low and (high is None or array.max() <= high)):
         return
     smallest, largest = array.min(), array.max()
-    if smallest >= low and (high is None or largest <= high):
-        return
     bounds = f"[{low:g}, {high:g}]" if high is not None else f"[{low:g}, inf)"
     raise ValueError(
         f"{label(where)}: expected {name} in {bounds}{note}, "
@@ -247,29 +245,49 @@ def check_scalar(
     ...
     ValueError: SGD: expected lr to be a finite real number > 0, got nan
     """
+    given: Any = value
+    if type(given) is int or (kind is float and type(given) is float):  # the common cases, fast
+        number = given if kind is int else float(given)
+    else:
+        if kind is int:
+            is_kind = isinstance(given, (int, np.integer))
+        else:
+            is_kind = isinstance(given, numbers.Real)  # an ABC: float subclasses, NumPy floats
+        if isinstance(given, (bool, np.bool_)) or not is_kind:
+            message = _scalar_message(value, name, where, kind, low, high, low_open, high_open)
+            raise TypeError(message)
+        number = int(given) if kind is int else float(given)
+    if not (
+        math.isfinite(number)
+        and (low is None or number > low or (not low_open and number == low))
+        and (high is None or number < high or (not high_open and number == high))
+    ):
+        raise ValueError(_scalar_message(value, name, where, kind, low, high, low_open, high_open))
+    return number
+
+
+def _scalar_message(
+    value: object,
+    name: str,
+    where: Where,
+    kind: type[int] | type[float],
+    low: float | None,
+    high: float | None,
+    low_open: bool,
+    high_open: bool,
+) -> str:
+    """The message of :func:`check_scalar`: what was expected, what came."""
     if kind is int:
         noun = "an int"
-        is_kind = isinstance(value, (int, np.integer))
     else:
         noun = "a real number" if low is not None and high is not None else "a finite real number"
-        is_kind = isinstance(value, numbers.Real)
     if low is not None and high is not None:
         noun += f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     elif low is not None:
         noun += f" {'>' if low_open else '>='} {low:g}"
     elif high is not None:
         noun += f" {'<' if high_open else '<='} {high:g}"
-    if isinstance(value, (bool, np.bool_)) or not is_kind:
-        raise TypeError(f"{label(where)}: expected {name} to be {noun}, got {value!r}")
-    given: Any = value
-    number = int(given) if kind is int else float(given)
-    if not (
-        math.isfinite(number)
-        and (low is None or number > low or (not low_open and number == low))
-        and (high is None or number < high or (not high_open and number == high))
-    ):
-        raise ValueError(f"{label(where)}: expected {name} to be {noun}, got {value!r}")
-    return number
+    return f"{label(where)}: expected {name} to be {noun}, got {value!r}"
 
 
 def check_pair(value: object, name: str, where: Where) -> tuple[Any, Any]:

@@ -7,6 +7,8 @@ its log-sum-exp, are all read off it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from mathnn._checks import Array
@@ -62,10 +64,24 @@ def sigmoid(X: Array) -> Array:
     return np.exp(-np.logaddexp(0.0, -X))
 
 
+_ONES: dict[tuple[int, np.dtype[Any]], Array] = {}
+
+
+def _ones(n: int, dtype: np.dtype[Any]) -> Array:
+    """A read-only vector of ``n`` ones, made once per length and dtype (``np.ones`` is a
+    Python-level function: a few of its calls per training step cost more than a lookup)."""
+    ones = _ONES.get((n, dtype))
+    if ones is None:
+        ones = np.ones(n, dtype=dtype)
+        ones.flags.writeable = False
+        _ONES[(n, dtype)] = ones
+    return ones
+
+
 def row_sums(A: Array) -> Array:
     r""":math:`A \mathbf{1}`: the sum of each row of the 2-D array ``A``, as a product with a
     column of ones (see :func:`column_sums` for the speed)."""
-    return A @ np.ones(A.shape[1], dtype=A.dtype)
+    return A @ _ones(A.shape[1], A.dtype)
 
 
 def column_sums(A: Array) -> Array:
@@ -76,4 +92,4 @@ def column_sums(A: Array) -> Array:
     the shapes of a training step, e.g. 9 against 71 microseconds for (2432, 32). Share:
     2 % of a training step of the benchmark CNN, 0.4 % of the MLP's (bench/models.py).
     """
-    return np.ones(A.shape[0], dtype=A.dtype) @ A
+    return _ones(A.shape[0], A.dtype) @ A

@@ -59,6 +59,11 @@ def method(target: Any, name: str, *args: Any, **kwargs: Any) -> Call:
     return Call(getattr(target, name), args, kwargs, target)
 
 
+def call_of(make: Callable[[], Any], name: str, *args: Any) -> Callable[[], Call]:
+    """The bad call ``make().name(*args)``, on a fresh target each time."""
+    return lambda: method(make(), name, *args)
+
+
 def normal(*shape: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).normal(size=shape)
 
@@ -496,7 +501,7 @@ BAD_CALLS = [
         "relative_error_shapes"),
     # ---- step sizes: every module and Sequential, each bad value
     *[
-        row(lambda make=make, value=value: method(make(), "update_parameters", value), error,
+        row(call_of(make, "update_parameters", value), error,
             rf"{name}\.update_parameters: {STEP} {shown}$",
             f"{name.lower()}_update_parameters_{case}")
         for name, make in (("Linear", linear), ("Conv1D", conv), ("Sequential", mlp),
@@ -597,13 +602,13 @@ BAD_CALLS = [
         "numerical_jacobian_of_a_loss"),
     # ---- zero classes
     *[
-        row(lambda m=m: method(m(), "forward", np.zeros((3, 0))), V,
+        row(call_of(m, "forward", np.zeros((3, 0))), V,
             rf"{m.__name__}\.forward: expected X with at least 1 class \(axis 1\), "
             r"got 0 in shape \(3, 0\)", f"{m.__name__.lower()}_forward_zero_classes")
         for m in (Softmax, LogSoftmax)
     ],
     *[
-        row(lambda m=m: method(m(), "backward_delta", np.zeros((3, 0)), np.zeros((3, 0))), V,
+        row(call_of(m, "backward_delta", np.zeros((3, 0)), np.zeros((3, 0))), V,
             rf"{m.__name__}\.backward_delta: expected X with at least 1 class \(axis 1\)",
             f"{m.__name__.lower()}_backward_delta_zero_classes")
         for m in (Softmax, LogSoftmax)
@@ -613,8 +618,7 @@ BAD_CALLS = [
         r"Softmax\.backward_delta_from_output: expected X with at least 1 class \(axis 2\)",
         "softmax_from_output_zero_classes"),
     *[
-        row(lambda name=name: method(CrossEntropyLoss(), name, np.zeros(3, dtype=int),
-                                     np.zeros((3, 0))), V,
+        row(call_of(CrossEntropyLoss, name, np.zeros(3, dtype=int), np.zeros((3, 0))), V,
             rf"CrossEntropyLoss\.{name}: expected yhat \(logits\) with at least 1 class "
             r"\(axis 1\), got 0 in shape \(3, 0\)", f"cross_entropy_{name}_zero_classes")
         for name in ("forward", "backward", "value_and_gradient")
