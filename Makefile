@@ -93,6 +93,13 @@ $(VENV)/.lab-installed: pyproject.toml | $(VENV)/bin/python
 lab: $(VENV)/.lab-installed notebooks
 	$(PY) -m jupyterlab --ServerApp.root_dir=docs/_build/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# ---- PDF edition (docs/conf.py "PDF edition" block, scripts/docs_pdf.py) -------------
+## pdf: English and French PDF books through LaTeX (xelatex, latexmk), checked, into
+## docs/_build/pdf/mathnn-{en,fr}.pdf; reuses the execution cache of `make docs`
+.PHONY: pdf
+pdf: $(VENV)/.docs-installed
+	$(PY) scripts/docs_pdf.py
+
 # ---- French catalogues (scripts/check_french.py, docs/glossary.json) ------------------
 .PHONY: check-french french-typography glossary
 

@@ -7,7 +7,9 @@ Nothing here downloads anything at build or view time (MathJax is vendored in _s
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +23,7 @@ from sphinx.util import logging
 import mathnn  # installed (pip install -e '.[docs]'): pages import it the same way
 
 DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
 _logger = logging.getLogger("mathnn.conf")
 
 # -- Project ------------------------------------------------------------------
@@ -61,11 +64,11 @@ nb_merge_streams = True
 # scripts/docs_notebooks.py writes every page with code as a notebook of its edition
 # into _build/notebooks/<language>/ and the HTML output's notebooks/ folder, with a
 # link under each page's title and the edition's archive on the index.
-import importlib.util  # noqa: E402
-
+# Loaded from its file (a build script of the repository, not part of the package).
 _spec = importlib.util.spec_from_file_location(
     "mathnn_docs_notebooks", ROOT / "scripts" / "docs_notebooks.py"
 )
+assert _spec is not None and _spec.loader is not None
 docs_notebooks = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = docs_notebooks  # dataclasses look their module up there
 _spec.loader.exec_module(docs_notebooks)
@@ -263,6 +266,211 @@ def _store_edition_bases(app: Sphinx) -> None:
     _EDITION_BASES.update(_edition_bases(app))
 
 
+# -- PDF edition (LaTeX builder; `make pdf`, ReadTheDocs `formats: [pdf]`) -------
+# One book per language: title page, contents, one chapter per page of the site (only
+# the index's toctree is taken, toctree_only), API reference and glossary as appendices.
+# xelatex: the pages' Unicode (U+202F, U+00A0, accents, arrows) is set in FreeFont,
+# and babel-french (chosen by Sphinx for xelatex + fr) does the French typography.
+import re  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from sphinx import addnodes  # noqa: E402
+from sphinx.writers.latex import LaTeXTranslator  # noqa: E402
+
+latex_engine = "xelatex"
+latex_use_xindy = False  # makeindex: the index holds ASCII API names; no xindy package
+latex_appendices = ["api", "glossary"]  # reference matter, after the chapters
+latex_domain_indices = False  # no separate module index; the general index stays
+latex_show_urls = "no"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "preamble": "\n".join(
+        (
+            # equations numbered (1), (2), ... in each chapter, as on the page of the site
+            r"\AtBeginDocument{\renewcommand{\theequation}{\arabic{equation}}}",
+            r"\geometry{headheight=14pt}",  # fancyhdr's page headers at 11pt
+            # no table column narrower than a number such as 6.9e-10 (tabulary squeezes
+            # short columns beside a long one until their numbers break at the hyphen)
+            r"\setlength{\tymin}{5em}",
+            # a cell's output on a white ground, under its shaded input (myst-nb's class)
+            r"\newenvironment{sphinxclasscell_output}"
+            r"{\sphinxsetup{pre_background-TeXcolor={RGB}{255,255,255}}}{}",
+            # a solution (sphinx-exercise): its title, then its text indented, unframed
+            r"\newenvironment{mathnnsolution}[1]{\par\addvspace{\medskipamount}"
+            r"\noindent\sphinxstylestrong{#1}\par\nobreak"
+            r"\begin{list}{}{\leftmargin=1.5em\rightmargin=0pt}\item\relax}"
+            r"{\end{list}\par\addvspace{\medskipamount}}",
+        )
+    ),
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+}
+PDF_AUTHORS = {"en": author, "fr": "les auteurs de mathnn"}
+
+
+def _book_title(language: str) -> str:
+    """The index's title, translated through index.po for a language other than English."""
+    lines = (DOCS / f"{root_doc}.md").read_text(encoding="utf-8").splitlines()
+    title = next(line[2:].strip() for line in lines if line.startswith("# "))
+    po = DOCS / "locales" / language / "LC_MESSAGES" / f"{root_doc}.po"
+    if language != "en" and po.exists():
+        from babel.messages.pofile import read_po
+
+        with po.open("rb") as handle:
+            message = read_po(handle).get(title)
+        if message is not None and isinstance(message.string, str) and not message.fuzzy:
+            title = message.string or title
+    return title
+
+
+def _latex_documents_for_language(app: Sphinx, config: Config) -> None:
+    language = config.language or "en"
+    config.latex_documents = [
+        (
+            root_doc,
+            f"mathnn-{language}.tex",
+            _book_title(language),
+            PDF_AUTHORS.get(language, author),
+            "manual",
+            True,  # toctree_only
+        )
+    ]
+
+
+def _assemble_book(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Fixes of the book that the LaTeX builder assembles from the index.
+
+    The API page is both in the index's toctree (site) and an appendix (book); the
+    builder inlines every toctree entry into the main matter, then appends the
+    appendices: drop the inlined copy, so that the API reference comes once, last.
+    The index's own text is not in the book (toctree_only): its labels (a link "back
+    to the start") point to the table of contents instead. Long tables may break
+    across pages; French spaces are made unbreakable.
+    """
+    if app.builder.format != "latex" or docname != root_doc:
+        return
+    for node in list(doctree.findall(addnodes.start_of_file)):
+        if node.get("docname") in app.config.latex_appendices:
+            node.parent.remove(node)
+    labels = app.env.domains.standard_domain.labels
+    targets = "".join(
+        rf"\protect\phantomsection\protect\label{{\detokenize{{{root_doc}:{labelid}}}}}"
+        for label_doc, labelid, _ in labels.values()
+        if label_doc == root_doc
+    )
+    if targets:
+        doctree.insert(0, nodes.raw("", rf"\addtocontents{{toc}}{{{targets}}}", format="latex"))
+    for table in doctree.findall(nodes.table):
+        # a tabulary cannot break across pages: a table of many (wrapped) rows that is
+        # not inside another block becomes a longtable, which can
+        rows = sum(1 for _ in table.findall(nodes.row))
+        nested = any(
+            isinstance(parent, (nodes.Admonition, nodes.list_item, nodes.table))
+            for parent in _ancestors(table)
+        )
+        if rows > LONGTABLE_ROWS and not nested:
+            table["classes"].append("longtable")
+    if app.config.language == "fr":
+        _french_spaces(doctree)
+
+
+LONGTABLE_ROWS = 20  # Sphinx itself switches at 30, which lets a tall table overflow
+
+
+# A space typed inside « » or before ; : ! ? is a breakable space for babel-french under
+# XeTeX (a line may start with » or end with «); U+202F is the narrow no-break space
+# that French typography wants there and that babel-french leaves alone.
+_FRENCH_SPACES = (
+    (re.compile(r"« +"), "«\u202f"),
+    (re.compile(r"(?<!\s) +(?=[»;:!?])"), "\u202f"),
+)
+_NOT_PROSE = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.raw)
+
+
+def _french_spaces(doctree: nodes.document) -> None:
+    for text in list(doctree.findall(nodes.Text)):
+        if any(isinstance(parent, _NOT_PROSE) for parent in _ancestors(text)):
+            continue
+        new = str(text)
+        for pattern, replacement in _FRENCH_SPACES:
+            new = pattern.sub(replacement, new)
+        if new != str(text):
+            text.parent.replace(text, nodes.Text(new))
+
+
+def _ancestors(node: nodes.Node) -> Iterator[nodes.Element]:
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def _visit_solution_latex(self: LaTeXTranslator, node: nodes.Element) -> None:
+    """A solution in the book: no frame around it, so that its code cells break.
+
+    sphinx-exercise sets a solution in a note admonition; a code cell and its output
+    inside a frame cannot break across pages (LaTeX's framed boxes nest badly), and a
+    long one ran past the bottom of the page. Same label as sphinx-exercise's.
+    """
+    registry: dict[str, Any] = vars(self.builder.env)["sphinx_exercise_registry"]
+    target = registry[node["label"]]
+    self.body.append(
+        f"\n\\phantomsection \\label{{{target.get('docname')}:{node['label']}}}\n"
+        "\\begin{mathnnsolution}"  # its title node writes the argument {...}
+    )
+
+
+def _depart_solution_latex(self: LaTeXTranslator, node: nodes.Element) -> None:
+    self.body.append("\\end{mathnnsolution}\n")
+
+
+def _pdf_url(app: Sphinx, pagename: str) -> str:
+    """Where the PDF of this edition is, relative to the page.
+
+    Local: docs/_build/html/<lang>/_downloads/mathnn-<lang>.pdf (copied by `make pdf`).
+    ReadTheDocs: the project's download, /_/downloads/<lang>/<version>/pdf/; none on a
+    pull-request build, for which RTD builds no PDF (empty: the page has no link).
+    """
+    language = app.config.language or "en"
+    if os.environ.get("READTHEDOCS_VERSION_TYPE") == "external":
+        return ""
+    if os.environ.get("READTHEDOCS") == "True":
+        rtd_language = os.environ.get("READTHEDOCS_LANGUAGE", language)
+        rtd_version = os.environ.get("READTHEDOCS_VERSION", "latest")
+        canonical = urlsplit(os.environ.get("READTHEDOCS_CANONICAL_URL", ""))
+        origin = f"{canonical.scheme}://{canonical.netloc}" if canonical.netloc else ""
+        return f"{origin}/_/downloads/{rtd_language}/{rtd_version}/pdf/"
+    return "../" * pagename.count("/") + f"_downloads/mathnn-{language}.pdf"
+
+
+PDF_LINK_TITLES = {"en": "This site as a PDF book", "fr": "Ce site en livre PDF"}
+
+
+def _add_pdf_link(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    language = app.config.language or "en"
+    context["mathnn_pdf_url"] = _pdf_url(app, pagename)
+    context["mathnn_pdf_title"] = PDF_LINK_TITLES.get(language, PDF_LINK_TITLES["en"])
+
+
+def _setup_pdf_edition(app: Sphinx) -> None:
+    if "sphinx_exercise" in app.extensions:
+        from sphinx_exercise.nodes import solution_node
+
+        app.add_node(
+            solution_node,
+            override=True,
+            latex=(_visit_solution_latex, _depart_solution_latex),
+        )
+    app.connect("config-inited", _latex_documents_for_language)
+    app.connect("doctree-resolved", _assemble_book)
+    app.connect("html-page-context", _add_pdf_link)
+
+
 # -- French edition: labels of the theme and of the extensions ---------------------------
 # Labels of Sphinx, sphinx-rtd-theme and docs/_templates are translated in
 # locales/fr/LC_MESSAGES/sphinx.po, which Sphinx reads before its own French catalogue
@@ -344,6 +552,7 @@ def _setup_french(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    _setup_pdf_edition(app)
     app.add_transform(MathBlocksNotTranslatable)
     app.connect("builder-inited", _store_edition_bases)
     app.connect("html-page-context", _add_language_links)
