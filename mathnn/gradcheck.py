@@ -57,15 +57,19 @@ def _central_differences(f: Callable[[], ArrayLike], x: Array, eps: float, where
     flat = x.reshape(-1)
     if not np.shares_memory(flat, x) and x.size:
         raise ValueError(f"{where}: expected a contiguous array that can be edited")
-    rows = np.zeros((flat.size, *np.shape(f())), dtype=np.float64)
-    for i in range(flat.size):
+    rows: Array | None = None
+    for i in range(flat.size):  # two evaluations of f per entry, no more
         saved = flat[i]
         flat[i] = saved + eps
         plus = np.array(f(), dtype=np.float64)
         flat[i] = saved - eps
         minus = np.array(f(), dtype=np.float64)
         flat[i] = saved
+        if rows is None:
+            rows = np.empty((flat.size, *plus.shape), dtype=np.float64)
         rows[i] = (plus - minus) / (2 * eps)
+    if rows is None:  # x has no entry: one evaluation, for the shape of the result
+        rows = np.zeros((0, *np.shape(f())), dtype=np.float64)
     return rows
 
 

@@ -139,9 +139,12 @@ def fit(
 
     Raises
     ------
+    TypeError, ValueError
+        Before any training, if an argument is not of its kind or range, ``X`` has
+        no sample, ``optimizer`` holds parameters that ``model`` does not have, or
+        ``X`` or ``y`` hold NaN or infinity (scanned once); nothing is then changed.
     ValueError
-        If ``X`` or ``y`` hold NaN or infinity (checked once, before training), or a
-        module or the loss rejects a batch.
+        If a module or the loss rejects a batch.
     FloatingPointError
         If the loss of a batch becomes NaN or infinite: training diverged.
 
