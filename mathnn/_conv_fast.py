@@ -109,7 +109,5 @@ FAST: dict[str, tuple[Callable[[Any], bool], Kernel]] = {
 def kernel(method: str, layer: Any) -> Kernel | None:
     """The one dispatch: the fast kernel of ``method`` (``"Conv1D.forward"``, ...) for this
     layer's shape, or None when the plain path of :mod:`mathnn.conv` applies."""
-    entry = FAST.get(method)
-    if entry is None or not entry[0](layer):
-        return None
-    return entry[1]
+    qualifies, fast = FAST[method]
+    return fast if qualifies(layer) else None

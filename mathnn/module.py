@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from numpy.typing import ArrayLike
@@ -16,6 +17,8 @@ def check_step(step: object, where: Where, name: str = "gradient_step") -> float
     The rule of every step size and learning rate: NaN, infinity, None, a string,
     a complex number or a bool would silently spoil every parameter.
     """
+    if type(step) is float and 0.0 < step < math.inf:  # the common case, in one test
+        return step
     return check_scalar(step, name, where, float, 0.0, low_open=True)
 
 
