@@ -8,7 +8,7 @@ and fan-out :math:`n_{out}` of the layer:
 * ``"he"`` (He et al., 2015), suited to ReLU:
   :math:`U(-a, a)` with :math:`a = \sqrt{6 / n_{in}}`.
 
-Biases start at zero.
+Biases start at zero. Derivation: :ref:`page-initialisation`.
 """
 
 from __future__ import annotations

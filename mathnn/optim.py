@@ -103,6 +103,8 @@ class Adam(Optimizer):
        \theta \leftarrow \theta - \eta\,
            \frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}.
 
+    Derivation: :ref:`page-optimisers`.
+
     Examples
     --------
     >>> import numpy as np
