@@ -100,6 +100,84 @@ def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
     }
 
 
+def course_pair(kind: str, repeats: int) -> dict[str, float]:
+    """Median epoch time of the course's own loop (contract calls, one-hot targets, plain
+    SGD) in mathnn against the same loop in PyTorch, for the MLP ("mlp") or CNN ("conv")."""
+    rng = np.random.default_rng(0)
+    if kind == "mlp":
+        X, y = recipes.usps_sized_digits()
+        ours, theirs = models.mathnn_mlp(), models.torch_mlp()
+        X_t = torch.from_numpy(X)
+    else:
+        data = nn.load_mnist1d()
+        X, y = data.X[..., None], data.y
+        ours, theirs = models.mathnn_cnn(), models.torch_cnn()
+        X_t = torch.from_numpy(np.ascontiguousarray(data.X[:, None, :]))
+    Y = models.one_hot(y)
+    y_t = torch.from_numpy(y)
+    opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR)
+    generator = torch.Generator().manual_seed(0)
+    mathnn_s, torch_s = interleaved(
+        lambda: models.mathnn_course_epoch(ours, X, Y, LR, BATCH, rng),
+        lambda: models.torch_course_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
+        repeats,
+    )
+    return {
+        "mathnn_s": mathnn_s,
+        "torch_s": torch_s,
+        "ratio": mathnn_s / torch_s,
+        "samples": int(X.shape[0]),
+        "batch_size": BATCH,
+    }
+
+
+def time_to_accuracy(
+    target: float = 0.94, seeds: tuple[int, ...] = (0, 1, 2), max_epochs: int = 20
+) -> dict[str, Any]:
+    """Training wall-clock until the MNIST-1D CNN first reaches ``target`` test accuracy.
+
+    Same network, initial recipe (SGD 0.05, momentum 0.9, batch 64) and data in both
+    libraries; the test accuracy is measured after every epoch, outside the timed part.
+    Per seed, mathnn then PyTorch, with a rest before each. Returns seconds and epochs per
+    seed (``None`` if ``max_epochs`` did not reach the target).
+    """
+    data = nn.load_mnist1d()
+    X, X_test = data.X[..., None], data.X_test[..., None]
+    X_t = torch.from_numpy(np.ascontiguousarray(data.X[:, None, :]))
+    X_test_t = torch.from_numpy(np.ascontiguousarray(data.X_test[:, None, :]))
+    y_t = torch.from_numpy(data.y)
+    out: dict[str, Any] = {"target": target, "seeds": list(seeds), "mathnn": [], "torch": []}
+    for seed in seeds:
+        time.sleep(SETTLE_S)
+        ours = models.mathnn_cnn(seed)
+        optimizer = nn.SGD(ours, lr=LR, momentum=MOMENTUM)
+        rng = np.random.default_rng(seed)
+        seconds, reached = 0.0, None
+        for epoch in range(1, max_epochs + 1):
+            seconds += models.mathnn_epoch(ours, X, data.y, optimizer, BATCH, rng)
+            if nn.accuracy(ours, X_test, data.y_test) >= target:
+                reached = epoch
+                break
+        out["mathnn"].append({"seconds": seconds, "epochs": reached})
+        time.sleep(SETTLE_S)
+        theirs = models.torch_cnn(seed)
+        opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR, momentum=MOMENTUM)
+        generator = torch.Generator().manual_seed(seed)
+        seconds, reached = 0.0, None
+        for epoch in range(1, max_epochs + 1):
+            seconds += models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator)
+            with torch.no_grad():
+                predicted = theirs(X_test_t).argmax(dim=1).numpy()
+            if float(np.mean(predicted == data.y_test)) >= target:
+                reached = epoch
+                break
+        out["torch"].append({"seconds": seconds, "epochs": reached})
+        print(
+            f"  seed {seed}: mathnn {out['mathnn'][-1]}  torch {out['torch'][-1]}", flush=True
+        )
+    return out
+
+
 def module_cases() -> list[tuple[str, Any, Any, tuple[int, ...]]]:
     """(label, mathnn module, torch module, mathnn input shape) at two sizes each."""
     f32 = np.float32
@@ -235,6 +313,16 @@ def main() -> None:
             f"  {label}: {result[key]['mathnn_s']:.4f} s vs {result[key]['torch_s']:.4f} s",
             flush=True,
         )
+    for key, label in (
+        ("mlp_course", "MLP epoch, the course's loop"),
+        ("conv_course", "CNN epoch, the course's loop"),
+    ):
+        result[key] = course_pair("mlp" if key == "mlp_course" else "conv", repeats)
+        rows.append((label, result[key]["mathnn_s"], result[key]["torch_s"]))
+        print(
+            f"  {label}: {result[key]['mathnn_s']:.4f} s vs {result[key]['torch_s']:.4f} s",
+            flush=True,
+        )
     if not args.quick:
         result["modules"] = []
         for label, ours, theirs, shape in module_cases():
@@ -242,6 +330,8 @@ def main() -> None:
             result["modules"].append({"case": label, "mathnn_s": a, "torch_s": b, "ratio": a / b})
             rows.append((label + " fwd+bwd", a, b))
     if not args.no_accuracy:
+        print("time to 94 % test accuracy, MNIST-1D CNN:", flush=True)
+        result["time_to_94"] = time_to_accuracy()
         result["accuracy"] = recipes.accuracies(verbose=True)
     print()
     print(f"{'case':<48} {'mathnn':>10} {'torch':>10} {'ratio':>7}")
