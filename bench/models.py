@@ -146,23 +146,3 @@ def mathnn_course_epoch(
         model.backward_update_gradient(X_batch, delta)
         model.update_parameters(lr)
     return time.perf_counter() - start
-
-
-def torch_course_epoch(
-    model: Any, X: Any, y: Any, optimizer: Any, batch_size: int, generator: Any
-) -> float:
-    """The same loop in idiomatic PyTorch eager, with ``torch.optim.SGD`` without momentum."""
-    import torch
-    import torch.nn.functional as F
-
-    start = time.perf_counter()
-    total = 0.0
-    order = torch.randperm(X.shape[0], generator=generator)
-    for begin in range(0, X.shape[0], batch_size):
-        index = order[begin : begin + batch_size]
-        loss = F.cross_entropy(model(X[index]), y[index])
-        total += loss.item()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return time.perf_counter() - start

@@ -70,9 +70,8 @@ def interleaved(
     return statistics.median(a), statistics.median(b)
 
 
-def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
-    """Median epoch time of the MLP ("mlp") or CNN ("conv") in both libraries."""
-    rng = np.random.default_rng(0)
+def _setup(kind: str) -> tuple[Any, ...]:
+    """Data in both layouts and a fresh network in both libraries, for "mlp" or "conv"."""
     if kind == "mlp":
         X, y = recipes.usps_sized_digits()
         ours, theirs = models.mathnn_mlp(), models.torch_mlp()
@@ -82,53 +81,49 @@ def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
         X, y = data.X[..., None], data.y
         ours, theirs = models.mathnn_cnn(), models.torch_cnn()
         X_t = torch.from_numpy(np.ascontiguousarray(data.X[:, None, :]))  # (N, C, T) for torch
-    y_t = torch.from_numpy(y)
+    return X, y, ours, X_t, torch.from_numpy(y), theirs
+
+
+def _pair(mathnn_s: float, torch_s: float, samples: int) -> dict[str, float]:
+    return {
+        "mathnn_s": mathnn_s,
+        "torch_s": torch_s,
+        "ratio": mathnn_s / torch_s,
+        "samples": samples,
+        "batch_size": BATCH,
+    }
+
+
+def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
+    """Median epoch time of the MLP ("mlp") or CNN ("conv") in both libraries, through fit."""
+    rng = np.random.default_rng(0)
+    X, y, ours, X_t, y_t, theirs = _setup(kind)
     opt_ours = nn.SGD(ours, lr=LR, momentum=MOMENTUM)
     opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR, momentum=MOMENTUM)
     generator = torch.Generator().manual_seed(0)
-    mathnn_s, torch_s = interleaved(
+    times = interleaved(
         lambda: models.mathnn_epoch(ours, X, y, opt_ours, BATCH, rng),
         lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
         repeats,
     )
-    return {
-        "mathnn_s": mathnn_s,
-        "torch_s": torch_s,
-        "ratio": mathnn_s / torch_s,
-        "samples": int(X.shape[0]),
-        "batch_size": BATCH,
-    }
+    return _pair(*times, int(X.shape[0]))
 
 
 def course_pair(kind: str, repeats: int) -> dict[str, float]:
     """Median epoch time of the course's own loop (contract calls, one-hot targets, plain
-    SGD) in mathnn against the same loop in PyTorch, for the MLP ("mlp") or CNN ("conv")."""
+    SGD) in mathnn against PyTorch's idiomatic loop with plain SGD (no momentum), for the
+    MLP ("mlp") or CNN ("conv")."""
     rng = np.random.default_rng(0)
-    if kind == "mlp":
-        X, y = recipes.usps_sized_digits()
-        ours, theirs = models.mathnn_mlp(), models.torch_mlp()
-        X_t = torch.from_numpy(X)
-    else:
-        data = nn.load_mnist1d()
-        X, y = data.X[..., None], data.y
-        ours, theirs = models.mathnn_cnn(), models.torch_cnn()
-        X_t = torch.from_numpy(np.ascontiguousarray(data.X[:, None, :]))
+    X, y, ours, X_t, y_t, theirs = _setup(kind)
     Y = models.one_hot(y)
-    y_t = torch.from_numpy(y)
     opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR)
     generator = torch.Generator().manual_seed(0)
-    mathnn_s, torch_s = interleaved(
+    times = interleaved(
         lambda: models.mathnn_course_epoch(ours, X, Y, LR, BATCH, rng),
-        lambda: models.torch_course_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
+        lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
         repeats,
     )
-    return {
-        "mathnn_s": mathnn_s,
-        "torch_s": torch_s,
-        "ratio": mathnn_s / torch_s,
-        "samples": int(X.shape[0]),
-        "batch_size": BATCH,
-    }
+    return _pair(*times, int(X.shape[0]))
 
 
 def time_to_accuracy(
@@ -172,9 +167,7 @@ def time_to_accuracy(
                 reached = epoch
                 break
         out["torch"].append({"seconds": seconds, "epochs": reached})
-        print(
-            f"  seed {seed}: mathnn {out['mathnn'][-1]}  torch {out['torch'][-1]}", flush=True
-        )
+        print(f"  seed {seed}: mathnn {out['mathnn'][-1]}  torch {out['torch'][-1]}", flush=True)
     return out
 
 
@@ -303,21 +296,13 @@ def main() -> None:
     )
     print(f"{result['machine']['cpu']}; {result['machine']['blas']}\n")
     rows: list[tuple[str, float, float]] = []
-    for key, label in (
-        ("mlp_epoch", "MLP 256-100-10 epoch, 7291 x 256"),
-        ("conv_epoch", "MNIST-1D CNN epoch, 4000 x 40"),
+    for key, label, measure, kind in (
+        ("mlp_epoch", "MLP 256-100-10 epoch, 7291 x 256", epoch_pair, "mlp"),
+        ("conv_epoch", "MNIST-1D CNN epoch, 4000 x 40", epoch_pair, "conv"),
+        ("mlp_course", "MLP epoch, the course's loop", course_pair, "mlp"),
+        ("conv_course", "CNN epoch, the course's loop", course_pair, "conv"),
     ):
-        result[key] = epoch_pair("mlp" if key == "mlp_epoch" else "conv", repeats)
-        rows.append((label, result[key]["mathnn_s"], result[key]["torch_s"]))
-        print(
-            f"  {label}: {result[key]['mathnn_s']:.4f} s vs {result[key]['torch_s']:.4f} s",
-            flush=True,
-        )
-    for key, label in (
-        ("mlp_course", "MLP epoch, the course's loop"),
-        ("conv_course", "CNN epoch, the course's loop"),
-    ):
-        result[key] = course_pair("mlp" if key == "mlp_course" else "conv", repeats)
+        result[key] = measure(kind, repeats)
         rows.append((label, result[key]["mathnn_s"], result[key]["torch_s"]))
         print(
             f"  {label}: {result[key]['mathnn_s']:.4f} s vs {result[key]['torch_s']:.4f} s",
