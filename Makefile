@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: test lint docs translations check-translations browser-test bench clean
+.PHONY: test lint format docs translations check-translations browser-test bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,23 @@ $(VENV)/.docs-installed: pyproject.toml | $(VENV)/bin/python
 test: $(VENV)/.test-installed
 	$(PY) -m pytest
 
-## lint: ruff and mypy on the library
-lint: $(VENV)/.test-installed
-	$(PY) -m ruff check mathnn tests
+# ---- lint, format, types (pyproject.toml [tool.ruff], [tool.mypy]; .pre-commit-config.yaml)
+$(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+## lint: ruff check, ruff format --check and mypy on the whole repository (what CI runs)
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	@# the root conftest.py has the module name of tests/conftest.py: its own run
+	$(PY) -m mypy --no-warn-unused-configs conftest.py
+
+## format: apply ruff's safe fixes (import order, ...) and ruff format to the whole repository
+format: $(VENV)/.dev-installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 clean:
 	rm -rf docs/_build .pytest_cache .hypothesis .mypy_cache .ruff_cache
@@ -42,17 +55,65 @@ translations: $(VENV)/.docs-installed
 check-translations: $(VENV)/.docs-installed
 	$(PY) scripts/docs_translations.py check
 
-$(VENV)/.browser-installed: $(VENV)/.docs-installed
-	$(PY) -c "import websocket" 2>/dev/null || $(PY) -m pip install -q 'websocket-client>=1.6'
+# Playwright's Python package drives Debian's Chromium (apt-get install -y chromium);
+# it never downloads a browser of its own (no `playwright install`).
+$(VENV)/.browser-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[browser]'
 	touch $@
 
 ## browser-test: headless Chromium loads every page of both editions, network blocked
 browser-test: $(VENV)/.browser-installed docs
-	@test -x /usr/bin/chromium || { echo "needs Debian's chromium: apt-get install -y chromium"; exit 1; }
+	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { echo "needs Debian's chromium: apt-get install -y chromium"; exit 1; }
 	$(PY) -m pytest -q -p no:cacheprovider browser_tests
-	$(PY) browser_tests/check_site.py docs/_build/html --screenshots docs/_build/screenshots
+	$(PY) -m browser_tests.check_site docs/_build/html --screenshots docs/_build/screenshots
 
 ## bench: mathnn vs PyTorch CPU (same nets, data, batch, float32, threads); writes docs/_static/bench.json
 ## needs the test extra (torch) plus scikit-learn and mnist1d (the docs extra)
 bench: $(VENV)/.test-installed $(VENV)/.docs-installed
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) bench/run.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m bench.run
+
+# ---- notebooks (scripts/docs_notebooks.py) --------------------------------------------
+.PHONY: notebooks check-notebooks lab
+
+## notebooks: every page with code as a notebook of each edition (made by `make docs`),
+## in docs/_build/notebooks/en/ and docs/_build/notebooks/fr/, with one .zip per edition
+notebooks: docs
+	$(PY) scripts/docs_notebooks.py list
+
+## check-notebooks: run every notebook of both editions in a fresh kernel, each from an
+## empty temporary folder; fails on any error
+check-notebooks: notebooks
+	$(PY) scripts/docs_notebooks.py execute
+
+$(VENV)/.lab-installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[lab]'
+	touch $@
+
+## lab: install JupyterLab (extra `lab`) and open it on the notebooks
+lab: $(VENV)/.lab-installed notebooks
+	$(PY) -m jupyterlab --ServerApp.root_dir=docs/_build/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# ---- PDF edition (docs/conf.py "PDF edition" block, scripts/docs_pdf.py) -------------
+## pdf: English and French PDF books through LaTeX (xelatex, latexmk), checked, into
+## docs/_build/pdf/mathnn-{en,fr}.pdf; reuses the execution cache of `make docs`
+.PHONY: pdf
+pdf: $(VENV)/.docs-installed
+	$(PY) scripts/docs_pdf.py
+
+# ---- French catalogues (scripts/check_french.py, docs/glossary.json) ------------------
+.PHONY: check-french french-typography glossary
+
+## check-french: typography, glossary terms, math/roles/code identity of every French msgstr
+check-french: | $(VENV)/bin/python
+	$(PY) scripts/check_french.py check
+
+# make check-translations (run by CI) runs check-french first
+check-translations: check-french
+
+## french-typography: put the no-break spaces, quotes and decimal commas of every French msgstr right (idempotent)
+french-typography: | $(VENV)/bin/python
+	$(PY) scripts/check_french.py fix
+
+## glossary: write the tables of docs/glossary.md from docs/glossary.json, refresh the .po, fill glossary.po
+glossary: $(VENV)/.docs-installed
+	$(PY) scripts/check_french.py glossary

@@ -1,9 +1,9 @@
 """mathnn against PyTorch eager on the CPU: the same networks, data, batch, dtype and threads.
 
-Run with ``make bench`` (or ``python bench/run.py``). Every comparison alternates
-the two libraries inside one process (mathnn, torch, torch, mathnn, ...); each turn
-starts after a short rest, so that the other library's threads are idle, and one
-untimed run. It reports the median of the timed runs. Writes
+Run with ``make bench`` (or ``python -m bench.run`` from the repository root). Every
+comparison alternates the two libraries inside one process (mathnn, torch, torch,
+mathnn, ...); each turn starts after a short rest, so that the other library's threads
+are idle, and one untimed run. It reports the median of the timed runs. Writes
 ``docs/_static/bench.json`` and prints a table. ``--quick`` uses fewer repeats;
 ``--no-accuracy`` skips the training runs.
 """
@@ -15,21 +15,19 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import threadpoolctl
+import torch
+
+import mathnn as nn
+from bench import models, recipes
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-import threadpoolctl  # noqa: E402
-import torch  # noqa: E402
-
-import mathnn as nn  # noqa: E402
-from bench import models, recipes  # noqa: E402
 
 BATCH = 64
 LR, MOMENTUM = 0.05, 0.9
@@ -175,7 +173,8 @@ def module_cases() -> list[tuple[str, Any, Any, tuple[int, ...]]]:
     """(label, mathnn module, torch module, mathnn input shape) at two sizes each."""
     f32 = np.float32
     tn = torch.nn
-    cases = []
+    cases: list[tuple[str, Any, Any, tuple[int, ...]]] = []
+    shape: tuple[int, ...]
     for n, d, d2 in ((64, 256, 100), (512, 512, 256)):
         cases.append(
             (

@@ -2,15 +2,16 @@
 
 Usage::
 
-    python browser_tests/check_site.py [ROOT] [--edition en --edition fr]
+    python -m browser_tests.check_site [ROOT] [--edition en --edition fr]
                                        [--screenshots DIR] [--screenshot-page linear.html]
 
-ROOT (default docs/_build/html) is served on 127.0.0.1 by a thread of this process;
-Debian's /usr/bin/chromium is driven through the DevTools protocol (websocket-client).
-A page fails when:
+ROOT (default docs/_build/html) is served on 127.0.0.1 by a thread of this process.
+Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) is driven through Playwright's
+Python package; no browser is downloaded (never ``playwright install``). A page fails
+when:
 
-* it requests anything that is not on 127.0.0.1 (the request is blocked and reported),
-  or a local resource answers an HTTP error (a missing font or script);
+* it requests anything that is not on 127.0.0.1 (``page.route`` blocks the request and
+  it is reported), or a local resource answers an HTTP error (a missing font or script);
 * it shows raw TeX (``$$``, ``\\begin{``, ``\\frac``, ``\\(`` ... in visible text outside
   code blocks and outside MathJax's output);
 * it has math (Sphinx's ``.math`` elements) that MathJax did not typeset, or MathJax
@@ -25,17 +26,12 @@ Exit status 0 when every page passes; the report names each failure.
 from __future__ import annotations
 
 import argparse
-import base64
 import functools
 import html.parser
 import http.server
-import json
 import os
-import queue
-import shutil
-import subprocess
+import re
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -43,26 +39,26 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import websocket  # websocket-client
+from playwright.sync_api import Page, Request, Response, Route, sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # runs as root in CI
     "--disable-gpu",
     "--disable-quic",
-    "--no-first-run",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
 ]
+WIDTH, HEIGHT = 1280, 900  # viewport, CSS pixels
 EDITIONS = {"en": "fr", "fr": "en"}
 SKIP_DIRS = {"_static", "_sources", "_images", "jupyter_execute", "_downloads"}
 
-# Evaluated in the page once MathJax is done: everything the checks need, as JSON.
+# Evaluated in the page once MathJax is done: everything the checks need.
 PAGE_PROBE = r"""
-(() => {
+() => {
   const skip = new Set(["SCRIPT", "STYLE", "PRE", "CODE", "TEXTAREA", "NOSCRIPT",
                         "MJX-CONTAINER", "MJX-ASSISTIVE-MML", "KBD", "SAMP"]);
   const rawPatterns = [/\$\$/, /\\begin\{/, /\\end\{/, /\\frac/, /\\\(/, /\\\)/, /\\\[/,
@@ -84,29 +80,25 @@ PAGE_PROBE = r"""
     .filter(e => !e.closest("pre, code, .highlight"));
   const untypeset = mathNodes.filter(e => !e.querySelector("mjx-container"))
     .map(e => e.textContent.trim().slice(0, 120));
-  const links = Array.from(document.querySelectorAll("a[href]"))
-    .map(a => a.href).filter(h => h.startsWith(location.origin));
-  const switchLinks = Array.from(document.querySelectorAll("a.mathnn-language-link"))
-    .map(a => a.href);
-  return JSON.stringify({
-    title: document.title,
+  return {
     math: mathNodes.length,
     mjx: document.querySelectorAll("mjx-container").length,
     merror: Array.from(document.querySelectorAll("mjx-merror"))
       .map(e => (e.getAttribute("data-mjx-error") || e.textContent).slice(0, 120)),
     untypeset: untypeset,
     raw: raw,
-    links: links,
-    switchLinks: switchLinks,
-    hasMathJax: typeof window.MathJax === "object" && !!window.MathJax.startup,
-  });
-})()
+    links: Array.from(document.querySelectorAll("a[href]"))
+      .map(a => a.href).filter(h => h.startsWith(location.origin)),
+    switchLinks: Array.from(document.querySelectorAll("a.mathnn-language-link"))
+      .map(a => a.href),
+  };
+}
 """
 
 # Called after the load event: deferred scripts (MathJax) have run by then, so a page
 # without MathJax.startup will never typeset; otherwise wait for MathJax to finish.
 WAIT_MATHJAX = r"""
-new Promise(resolve => {
+() => new Promise(resolve => {
   const t0 = Date.now();
   (function poll() {
     const mj = window.MathJax;
@@ -174,147 +166,55 @@ class LocalServer:
         self.httpd.server_close()
 
 
-# -- Chromium through the DevTools protocol -------------------------------------------
-class Chromium:
-    """Headless Chromium with one page target; every non-local request is blocked."""
+# -- what the browser saw ---------------------------------------------------------
+class Recorder:
+    """Blocks every request that is not to ``origin`` and records what pages did.
 
-    def __init__(self, allowed_origin: str) -> None:
-        self.allowed = urllib.parse.urlsplit(allowed_origin).hostname or "127.0.0.1"
-        self.profile = tempfile.mkdtemp(prefix="mathnn-chromium-")
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.ws: websocket.WebSocket | None = None
-        self._id = 0
-        self.events: queue.SimpleQueue[dict] = queue.SimpleQueue()
+    Each list only grows; a page's share is what was added while it was loaded.
+    """
+
+    def __init__(self, origin: str) -> None:
+        # Playwright matches the pattern in its driver: local requests never wait on
+        # Python, only the others reach ``block`` (data: and blob: URLs are not routed).
+        self.external = re.compile("^(?!" + re.escape(origin + "/") + ")")
         self.blocked: list[str] = []
         self.failed_local: list[str] = []
         self.exceptions: list[str] = []
 
-    def __enter__(self) -> Chromium:
-        if not Path(CHROMIUM).exists():
-            raise RuntimeError(f"{CHROMIUM} not found: apt-get install -y chromium")
-        self.proc = subprocess.Popen(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
-             "--remote-debugging-port=0", "--remote-allow-origins=*",
-             "--window-size=1280,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        port_file = Path(self.profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text().strip():
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("Chromium did not start (no DevToolsActivePort)")
-            time.sleep(0.05)
-        port = int(port_file.read_text().split()[0])
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-        page = next(t for t in targets if t.get("type") == "page")
-        self.ws = websocket.create_connection(
-            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
-        )
-        self.call("Page.enable")
-        self.call("Runtime.enable")
-        self.call("Network.enable")
-        self.call("Network.setCacheDisabled", cacheDisabled=False)
-        self.call("Fetch.enable", patterns=[{"urlPattern": "*"}])
-        self.call("Emulation.setDeviceMetricsOverride", width=1280, height=900,
-                  deviceScaleFactor=1, mobile=False)
-        return self
+    def block(self, route: Route) -> None:
+        self.blocked.append(route.request.url)
+        route.abort("blockedbyclient")
 
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if self.ws is not None:
-                try:
-                    self.call("Browser.close", timeout=5)
-                except Exception:
-                    pass
-                self.ws.close()
-        finally:
-            if self.proc is not None:
-                try:
-                    self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-            shutil.rmtree(self.profile, ignore_errors=True)
+    def response(self, response: Response) -> None:
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            self.failed_local.append(f"HTTP {response.status} {response.url}")
 
-    # protocol plumbing
-    def _handle_event(self, msg: dict) -> None:
-        method, params = msg.get("method"), msg.get("params", {})
-        if method == "Fetch.requestPaused":
-            url = params["request"]["url"]
-            host = urllib.parse.urlsplit(url).hostname
-            if url.startswith(("data:", "blob:", "about:")) or host == self.allowed:
-                self._send("Fetch.continueRequest", requestId=params["requestId"])
-            else:
-                self.blocked.append(url)
-                self._send("Fetch.failRequest", requestId=params["requestId"],
-                           errorReason="BlockedByClient")
-            return
-        if method == "Network.responseReceived":
-            resp = params["response"]
-            if resp.get("status", 200) >= 400 and not resp["url"].endswith("/favicon.ico"):
-                self.failed_local.append(f"HTTP {resp['status']} {resp['url']}")
-        elif method == "Runtime.exceptionThrown":
-            det = params["exceptionDetails"]
-            text = det.get("exception", {}).get("description") or det.get("text", "")
-            self.exceptions.append(text.splitlines()[0] if text else "exception")
-        self.events.put(msg)
+    def request_failed(self, request: Request) -> None:
+        # net::ERR_ABORTED: a request of the previous page (a font) cancelled when the
+        # browser moved on; a missing file answers HTTP 404, reported by ``response``.
+        if request.failure != "net::ERR_ABORTED" and request.url not in self.blocked:
+            self.failed_local.append(f"{request.failure} {request.url}")
 
-    def _send(self, method: str, **params: object) -> int:
-        assert self.ws is not None
-        self._id += 1
-        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
-        return self._id
+    def page_error(self, error: Exception) -> None:
+        text = str(error)
+        self.exceptions.append(text.splitlines()[0] if text else "exception")
 
-    def call(self, method: str, timeout: float = 60, **params: object) -> dict:
-        assert self.ws is not None
-        wanted = self._send(method, **params)
-        deadline = time.monotonic() + timeout
-        while True:
-            self.ws.settimeout(max(0.1, deadline - time.monotonic()))
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == wanted:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-            if "method" in msg:
-                self._handle_event(msg)
+    def attach(self, page: Page) -> None:
+        page.route(self.external, self.block)
+        page.on("response", self.response)
+        page.on("requestfailed", self.request_failed)
+        page.on("pageerror", self.page_error)
 
-    def wait_event(self, name: str, timeout: float = 60) -> dict:
-        assert self.ws is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            while not self.events.empty():
-                msg = self.events.get()
-                if msg.get("method") == name:
-                    return msg
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(name)
-            self.ws.settimeout(remaining)
-            msg = json.loads(self.ws.recv())
-            if "method" in msg:
-                self._handle_event(msg)
 
-    def evaluate(self, expression: str, timeout: float = 60) -> object:
-        res = self.call("Runtime.evaluate", timeout=timeout, expression=expression,
-                        awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in res:
-            raise RuntimeError(res["exceptionDetails"].get("text", "evaluate failed"))
-        return res["result"].get("value")
-
-    def load(self, url: str) -> None:
-        while not self.events.empty():
-            self.events.get()
-        self.call("Page.navigate", url=url)
-        self.wait_event("Page.loadEventFired")
-
-    def screenshot(self, path: Path) -> None:
-        height = int(self.evaluate("document.documentElement.scrollHeight") or 900)
-        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": 1280,
-                               "height": min(height, 6000), "scale": 1})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(shot["data"]))
+def screenshot(page: Page, path: Path) -> None:
+    """The page from its top, at most 6000 px high."""
+    height = int(page.evaluate("document.documentElement.scrollHeight") or HEIGHT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(
+        path=path,
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": WIDTH, "height": min(height, 6000)},
+    )
 
 
 # -- link checking ----------------------------------------------------------------
@@ -368,6 +268,19 @@ def list_pages(root: Path, editions: list[str]) -> list[str]:
     return pages
 
 
+def _problems(probe: dict[str, Any], state: str) -> list[str]:
+    """What the page probe says is wrong with a page."""
+    problems = []
+    if probe["math"] and state != "ok":
+        problems.append(f"page has math but MathJax did not run ({state})")
+    if probe["math"] and not probe["mjx"]:
+        problems.append("page has math but no mjx-container was rendered")
+    problems += [f"math not typeset: {text!r}" for text in probe["untypeset"]]
+    problems += [f"raw TeX shown: {text!r}" for text in probe["raw"]]
+    problems += [f"MathJax error: {text!r}" for text in probe["merror"]]
+    return problems
+
+
 def check_site(
     root: Path | str,
     editions: list[str] | None = None,
@@ -381,58 +294,55 @@ def check_site(
     root = Path(root).resolve()
     editions = editions or [e for e in EDITIONS if (root / e).is_dir()]
     pages = pages if pages is not None else list_pages(root, editions)
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} not found: apt-get install -y chromium")
     report = Report()
     internal_links: set[str] = set()
-    with LocalServer(root) as server, Chromium(server.origin) as browser:
+    with LocalServer(root) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+        seen = Recorder(server.origin)
+        seen.attach(page)
         for rel in pages:
-            url = f"{server.origin}/{rel}"
             result = PageResult(url=rel)
             report.pages.append(result)
-            n_failed, n_exc = len(browser.failed_local), len(browser.exceptions)
-            n_blocked = len(browser.blocked)
-            browser.load(url)
-            state = browser.evaluate(WAIT_MATHJAX, timeout=60)
-            probe = json.loads(str(browser.evaluate(PAGE_PROBE)))
+            n_failed, n_exc, n_blocked = (
+                len(seen.failed_local),
+                len(seen.exceptions),
+                len(seen.blocked),
+            )
+            page.goto(f"{server.origin}/{rel}", wait_until="load")
+            state = str(page.evaluate(WAIT_MATHJAX))
+            probe: dict[str, Any] = page.evaluate(PAGE_PROBE)
             # let late requests (fonts) arrive before attributing them to this page
-            browser.evaluate("new Promise(r => setTimeout(r, 50))")
+            page.wait_for_timeout(50)
             result.math, result.mjx = probe["math"], probe["mjx"]
-            if probe["math"] and state != "ok":
-                result.problems.append(f"page has math but MathJax did not run ({state})")
-            if probe["math"] and not probe["mjx"]:
-                result.problems.append("page has math but no mjx-container was rendered")
-            for text in probe["untypeset"]:
-                result.problems.append(f"math not typeset: {text!r}")
-            for text in probe["raw"]:
-                result.problems.append(f"raw TeX shown: {text!r}")
-            for text in probe["merror"]:
-                result.problems.append(f"MathJax error: {text!r}")
-            for text in browser.failed_local[n_failed:]:
-                result.problems.append(f"resource failed: {text}")
-            for text in browser.exceptions[n_exc:]:
-                result.problems.append(f"JavaScript exception: {text}")
-            for blocked in browser.blocked[n_blocked:]:
-                result.problems.append(f"external request blocked: {blocked}")
+            result.problems += _problems(probe, state)
+            result.problems += [f"resource failed: {t}" for t in seen.failed_local[n_failed:]]
+            result.problems += [f"JavaScript exception: {t}" for t in seen.exceptions[n_exc:]]
+            result.problems += [f"external request blocked: {u}" for u in seen.blocked[n_blocked:]]
             internal_links.update(probe["links"])
-            edition, _, page = rel.partition("/")
+            edition, _, name = rel.partition("/")
             if check_language_switch and edition in EDITIONS:
-                expected = f"{server.origin}/{EDITIONS[edition]}/{page}"
+                expected = f"{server.origin}/{EDITIONS[edition]}/{name}"
                 if expected not in probe["switchLinks"]:
                     result.problems.append(
                         f"language switch missing or wrong: {probe['switchLinks']} "
                         f"(expected {expected})"
                     )
-            if screenshots is not None and page in screenshot_pages:
-                shot = Path(screenshots) / f"{edition}-{page.replace('/', '_')}.png"
-                browser.screenshot(shot)
+            if screenshots is not None and name in screenshot_pages:
+                shot = Path(screenshots) / f"{edition}-{name.replace('/', '_')}.png"
+                screenshot(page, shot)
                 report.screenshots.append(shot)
-        report.blocked = sorted(set(browser.blocked))
+        browser.close()
+        report.blocked = sorted(set(seen.blocked))
         report.broken_links = check_links(internal_links)
     report.seconds = time.monotonic() - t0
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("root", nargs="?", default="docs/_build/html")
     parser.add_argument("--edition", action="append", choices=sorted(EDITIONS))
     parser.add_argument("--screenshots", type=Path)
@@ -445,8 +355,9 @@ def main(argv: list[str] | None = None) -> int:
         screenshot_pages=tuple(args.screenshot_page or ["linear.html"]),
     )
     by_edition: dict[str, int] = {}
-    for page in report.pages:
-        by_edition[page.url.split("/")[0]] = by_edition.get(page.url.split("/")[0], 0) + 1
+    for result in report.pages:
+        edition = result.url.split("/")[0]
+        by_edition[edition] = by_edition.get(edition, 0) + 1
     math_pages = sum(1 for p in report.pages if p.math)
     formulas = sum(p.mjx for p in report.pages)
     print(

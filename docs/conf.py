@@ -7,23 +7,30 @@ Nothing here downloads anything at build or view time (MathJax is vendored in _s
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from docutils import nodes
 from docutils.transforms import Transform
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+import mathnn  # installed (pip install -e '.[docs]'): pages import it the same way
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-if str(ROOT) not in sys.path:  # mathnn importable even without `pip install -e .`
-    sys.path.insert(0, str(ROOT))
+_logger = logging.getLogger("mathnn.conf")
 
 # -- Project ------------------------------------------------------------------
 project = "mathnn"
 author = "the mathnn authors"
 copyright = "2026, the mathnn authors"
-release = version = "0.1.0"
+release = version = mathnn.__version__  # from the package metadata (pyproject.toml)
 
 extensions = [
     "myst_nb",
@@ -53,6 +60,28 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 
+# -- Notebooks of the pages, copy buttons (issue 10) --------------------------
+# scripts/docs_notebooks.py writes every page with code as a notebook of its edition
+# into _build/notebooks/<language>/ and the HTML output's notebooks/ folder, with a
+# link under each page's title and the edition's archive on the index.
+# Loaded from its file (a build script of the repository, not part of the package).
+_spec = importlib.util.spec_from_file_location(
+    "mathnn_docs_notebooks", ROOT / "scripts" / "docs_notebooks.py"
+)
+assert _spec is not None and _spec.loader is not None
+docs_notebooks = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = docs_notebooks  # dataclasses look their module up there
+_spec.loader.exec_module(docs_notebooks)
+
+extensions.append("sphinx_copybutton")
+# input cells and code blocks only: outputs (myst-nb's div.output) are not copied
+copybutton_selector = "div:not(.output) > div.highlight > pre"
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+
 # -- Autodoc / napoleon (numpydoc) --------------------------------------------
 autodoc_typehints = "none"  # types live in the numpydoc sections, not in signatures
 autodoc_member_order = "bysource"
@@ -67,18 +96,9 @@ napoleon_custom_sections = ["Shapes"]
 nitpicky = True
 
 
-def _mathnn_public_names() -> list[str]:
-    try:
-        import mathnn
-
-        return [n for n in getattr(mathnn, "__all__", []) if n.isidentifier()]
-    except Exception:  # the package may not be importable yet
-        return []
-
-
 # Ignore unresolved names that are not mathnn's; a bare public name such as `Linear`
 # still fails, so pages must write `mathnn.Linear` (or `~mathnn.Linear`).
-_OWN = "|".join(_mathnn_public_names())
+_OWN = "|".join(name for name in mathnn.__all__ if name.isidentifier())
 _NOT_MATHNN = r"(?!mathnn\b)" + (rf"(?!(?:{_OWN})$)" if _OWN else "") + r".*"
 nitpick_ignore_regex = [
     (r"py:(class|obj|data|func|meth|attr|exc)", r"(np|numpy|typing|collections)\..*"),
@@ -151,71 +171,429 @@ class MathBlocksNotTranslatable(Transform):
             node["translatable"] = False
 
 
-# -- Language switch ----------------------------------------------------------
-def _other_language_url(app, pagename: str, other: str) -> str:
-    """Relative URL of the same page in the other language.
+# -- ReadTheDocs: canonical links, hreflang alternates, language switch ------------
+# On ReadTheDocs each edition is a project of its own on this repository: "mathnn"
+# (English) and its translation "mathnn-fr" (built with -D language=fr), both served
+# from the English project's domain at /<lang>/<version>/ (see .readthedocs.yaml).
+# RTD sets READTHEDOCS_CANONICAL_URL to the base of the version being built, e.g.
+# https://mathnn.readthedocs.io/fr/latest/. From it every page gets
+#   - <link rel="canonical"> (html_baseurl; written by Sphinx and the theme);
+#   - absolute hreflang alternates: one per edition (itself included) and x-default
+#     (English), the edition's URL being the canonical one with /<lang>/ swapped;
+#   - the language switch, to the same page of the other edition at that URL.
+# A local build has no base URL (unless given one: -D html_baseurl=<url>/en/latest/):
+# no canonical link, no alternates, and the switch links relatively between
+# _build/html/en and _build/html/fr.
+# Pull-request builds (READTHEDOCS_VERSION_TYPE == "external") are served at a preview
+# URL of their own, and no translation is built for them: there the switch and the
+# alternates are left out (a link would lead to another version's text), the
+# canonical link stays.
+DEFAULT_LANGUAGE = "en"  # hreflang="x-default"
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+PULL_REQUEST_BUILD = os.environ.get("READTHEDOCS_VERSION_TYPE") == "external"
+# sphinx-rtd-theme 3 fills its own language menu on RTD (top of the sidebar) with
+# links to each translation's root page; the switch below goes to the same page.
+html_theme_options["language_selector"] = False
 
-    Local: _build/html/<lang>/<page>.html  -> ../<other>/<page>.html
-    ReadTheDocs: /<lang>/<version>/<page>.html -> ../../<other>/<version>/<page>.html
-    (the French project is attached to the English one as a translation).
+
+def _edition_bases(app: Sphinx) -> dict[str, str]:
+    """Base URL of every edition, from html_baseurl (the base of the current one).
+
+    ``https://host/fr/latest/`` gives ``{"en": "https://host/en/latest/",
+    "fr": "https://host/fr/latest/"}``; empty without a base URL.
     """
-    depth = pagename.count("/")
-    target = f"{pagename}.html"
-    if os.environ.get("READTHEDOCS") == "True":
-        rtd_version = os.environ.get("READTHEDOCS_VERSION", "latest")
-        return "../" * (depth + 2) + f"{other}/{rtd_version}/{target}"
-    return "../" * (depth + 1) + f"{other}/{target}"
-
-
-def _add_language_switch(app, pagename, templatename, context, doctree) -> None:
-    current = app.config.language or "en"
-    links = []
-    for code, label in LANGUAGES.items():
-        if code == current:
-            continue
-        links.append(
-            {"code": code, "label": label, "url": _other_language_url(app, pagename, code)}
+    base = app.config.html_baseurl
+    current = app.config.language or DEFAULT_LANGUAGE
+    if not base:
+        return {}
+    parts = urlsplit(base if base.endswith("/") else base + "/")
+    segments = parts.path.split("/")
+    if current not in segments:
+        _logger.warning(
+            "html_baseurl %r has no /%s/ segment: no hreflang alternates or language "
+            "switch can be derived from it",
+            base,
+            current,
         )
+        return {}
+    where = segments.index(current)
+    return {
+        code: urlunsplit(
+            parts._replace(path="/".join([*segments[:where], code, *segments[where + 1 :]]))
+        )
+        for code in LANGUAGES
+    }
+
+
+def _relative_edition_url(pagename: str, other: str) -> str:
+    """Local build: _build/html/<lang>/<page>.html -> ../<other>/<page>.html."""
+    return "../" * (pagename.count("/") + 1) + f"{other}/{pagename}.html"
+
+
+def _add_language_links(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    """Template context: the switch (``mathnn_language_links``) and the alternates."""
+    current = app.config.language or DEFAULT_LANGUAGE
     context["mathnn_language"] = current
     context["mathnn_language_label"] = LANGUAGES.get(current, current)
-    context["mathnn_language_links"] = links
-
-
-# -- Chapters not written yet ---------------------------------------------------
-def _drop_missing_chapters(app, docname: str, source: list[str]) -> None:
-    """With MATHNN_DOCS_ALLOW_MISSING=1, drop toctree entries of pages not written yet.
-
-    Only for work in progress: `make docs` (strict) leaves the variable unset, so a
-    missing chapter fails the build there.
-    """
-    if docname != root_doc or os.environ.get("MATHNN_DOCS_ALLOW_MISSING") != "1":
+    context["mathnn_language_links"] = []
+    context["mathnn_alternates"] = []
+    if PULL_REQUEST_BUILD:
         return
-    lines = source[0].split("\n")
-    in_toc, kept = False, []
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("```{toctree}"):
-            in_toc = True
-        elif in_toc and stripped.startswith("```"):
-            in_toc = False
-        elif in_toc and stripped and not stripped.startswith(":"):
-            if not any((DOCS / f"{stripped}{ext}").exists() for ext in (".md", ".ipynb")):
-                continue
-        kept.append(line)
-    source[0] = "\n".join(kept)
+    bases = _EDITION_BASES
+    target = app.builder.get_target_uri(pagename)
+    for code, label in LANGUAGES.items():
+        if code != current:
+            url = bases[code] + target if bases else _relative_edition_url(pagename, code)
+            context["mathnn_language_links"].append({"code": code, "label": label, "url": url})
+    if bases:
+        context["mathnn_alternates"] = [
+            *({"hreflang": code, "href": bases[code] + target} for code in LANGUAGES),
+            {"hreflang": "x-default", "href": bases[DEFAULT_LANGUAGE] + target},
+        ]
 
 
-def _reread_index_when_allowing_missing(app, env, added, changed, removed) -> list[str]:
-    # the filtered toctree depends on which chapter files exist: re-read the index
-    if os.environ.get("MATHNN_DOCS_ALLOW_MISSING") == "1":
-        return [root_doc]
-    return []
+_EDITION_BASES: dict[str, str] = {}  # filled once the builder starts
 
 
-def setup(app):
+def _store_edition_bases(app: Sphinx) -> None:
+    _EDITION_BASES.clear()
+    _EDITION_BASES.update(_edition_bases(app))
+
+
+# -- PDF edition (LaTeX builder; `make pdf`, ReadTheDocs `formats: [pdf]`) -------
+# One book per language: title page, contents, one chapter per page of the site (only
+# the index's toctree is taken, toctree_only), API reference and glossary as appendices.
+# xelatex: the pages' Unicode (U+202F, U+00A0, accents, arrows) is set in FreeFont,
+# and babel-french (chosen by Sphinx for xelatex + fr) does the French typography.
+import re  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from sphinx import addnodes  # noqa: E402
+from sphinx.writers.latex import LaTeXTranslator  # noqa: E402
+
+latex_engine = "xelatex"
+latex_use_xindy = False  # makeindex: the index holds ASCII API names; no xindy package
+latex_appendices = ["api", "glossary"]  # reference matter, after the chapters
+latex_domain_indices = False  # no separate module index; the general index stays
+latex_show_urls = "no"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "preamble": "\n".join(
+        (
+            # equations numbered (1), (2), ... in each chapter, as on the page of the site
+            r"\AtBeginDocument{\renewcommand{\theequation}{\arabic{equation}}}",
+            r"\geometry{headheight=14pt}",  # fancyhdr's page headers at 11pt
+            # no table column narrower than a number such as 6.9e-10 (tabulary squeezes
+            # short columns beside a long one until their numbers break at the hyphen)
+            r"\setlength{\tymin}{5em}",
+            # a cell's output on a white ground, under its shaded input (myst-nb's class)
+            r"\newenvironment{sphinxclasscell_output}"
+            r"{\sphinxsetup{pre_background-TeXcolor={RGB}{255,255,255}}}{}",
+            # a solution (sphinx-exercise): its title, then its text indented, unframed
+            r"\newenvironment{mathnnsolution}[1]{\par\addvspace{\medskipamount}"
+            r"\noindent\sphinxstylestrong{#1}\par\nobreak"
+            r"\begin{list}{}{\leftmargin=1.5em\rightmargin=0pt}\item\relax}"
+            r"{\end{list}\par\addvspace{\medskipamount}}",
+        )
+    ),
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+}
+PDF_AUTHORS = {"en": author, "fr": "les auteurs de mathnn"}
+
+
+def _book_title(language: str) -> str:
+    """The index's title, translated through index.po for a language other than English."""
+    lines = (DOCS / f"{root_doc}.md").read_text(encoding="utf-8").splitlines()
+    title = next(line[2:].strip() for line in lines if line.startswith("# "))
+    po = DOCS / "locales" / language / "LC_MESSAGES" / f"{root_doc}.po"
+    if language != "en" and po.exists():
+        from babel.messages.pofile import read_po
+
+        with po.open("rb") as handle:
+            message = read_po(handle).get(title)
+        if message is not None and isinstance(message.string, str) and not message.fuzzy:
+            title = message.string or title
+    return title
+
+
+def _latex_documents_for_language(app: Sphinx, config: Config) -> None:
+    language = config.language or "en"
+    config.latex_documents = [
+        (
+            root_doc,
+            f"mathnn-{language}.tex",
+            _book_title(language),
+            PDF_AUTHORS.get(language, author),
+            "manual",
+            True,  # toctree_only
+        )
+    ]
+
+
+def _assemble_book(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Fixes of the book that the LaTeX builder assembles from the index.
+
+    The API page is both in the index's toctree (site) and an appendix (book); the
+    builder inlines every toctree entry into the main matter, then appends the
+    appendices: drop the inlined copy, so that the API reference comes once, last.
+    The index's own text is not in the book (toctree_only): its labels (a link "back
+    to the start") point to the table of contents instead. Long tables may break
+    across pages; French spaces are made unbreakable.
+    """
+    if app.builder.format != "latex" or docname != root_doc:
+        return
+    for node in list(doctree.findall(addnodes.start_of_file)):
+        if node.get("docname") in app.config.latex_appendices:
+            node.parent.remove(node)
+    labels = app.env.domains.standard_domain.labels
+    targets = "".join(
+        rf"\protect\phantomsection\protect\label{{\detokenize{{{root_doc}:{labelid}}}}}"
+        for label_doc, labelid, _ in labels.values()
+        if label_doc == root_doc
+    )
+    if targets:
+        doctree.insert(0, nodes.raw("", rf"\addtocontents{{toc}}{{{targets}}}", format="latex"))
+    for table in doctree.findall(nodes.table):
+        # a tabulary cannot break across pages: a table of many (wrapped) rows that is
+        # not inside another block becomes a longtable, which can
+        rows = sum(1 for _ in table.findall(nodes.row))
+        nested = any(
+            isinstance(parent, (nodes.Admonition, nodes.list_item, nodes.table))
+            for parent in _ancestors(table)
+        )
+        if rows > LONGTABLE_ROWS and not nested:
+            table["classes"].append("longtable")
+    if app.config.language == "fr":
+        _french_spaces(doctree)
+
+
+LONGTABLE_ROWS = 20  # Sphinx itself switches at 30, which lets a tall table overflow
+
+
+# A space typed inside « » or before ; : ! ? is a breakable space for babel-french under
+# XeTeX (a line may start with » or end with «); U+202F is the narrow no-break space
+# that French typography wants there and that babel-french leaves alone.
+_FRENCH_SPACES = (
+    (re.compile(r"« +"), "«\u202f"),
+    (re.compile(r"(?<!\s) +(?=[»;:!?])"), "\u202f"),
+)
+_NOT_PROSE = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.raw)
+
+
+def _french_spaces(doctree: nodes.document) -> None:
+    for text in list(doctree.findall(nodes.Text)):
+        if any(isinstance(parent, _NOT_PROSE) for parent in _ancestors(text)):
+            continue
+        new = str(text)
+        for pattern, replacement in _FRENCH_SPACES:
+            new = pattern.sub(replacement, new)
+        if new != str(text):
+            text.parent.replace(text, nodes.Text(new))
+
+
+def _ancestors(node: nodes.Node) -> Iterator[nodes.Element]:
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def _visit_solution_latex(self: LaTeXTranslator, node: nodes.Element) -> None:
+    """A solution in the book: no frame around it, so that its code cells break.
+
+    sphinx-exercise sets a solution in a note admonition; a code cell and its output
+    inside a frame cannot break across pages (LaTeX's framed boxes nest badly), and a
+    long one ran past the bottom of the page. Same label as sphinx-exercise's.
+    """
+    registry: dict[str, Any] = vars(self.builder.env)["sphinx_exercise_registry"]
+    target = registry[node["label"]]
+    self.body.append(
+        f"\n\\phantomsection \\label{{{target.get('docname')}:{node['label']}}}\n"
+        "\\begin{mathnnsolution}"  # its title node writes the argument {...}
+    )
+
+
+def _depart_solution_latex(self: LaTeXTranslator, node: nodes.Element) -> None:
+    self.body.append("\\end{mathnnsolution}\n")
+
+
+def _pdf_url(app: Sphinx, pagename: str) -> str:
+    """Where the PDF of this edition is, relative to the page.
+
+    Local: docs/_build/html/<lang>/_downloads/mathnn-<lang>.pdf (copied by `make pdf`).
+    ReadTheDocs: the project's download, /_/downloads/<lang>/<version>/pdf/; none on a
+    pull-request build, for which RTD builds no PDF (empty: the page has no link).
+    """
+    language = app.config.language or "en"
+    if os.environ.get("READTHEDOCS_VERSION_TYPE") == "external":
+        return ""
+    if os.environ.get("READTHEDOCS") == "True":
+        rtd_language = os.environ.get("READTHEDOCS_LANGUAGE", language)
+        rtd_version = os.environ.get("READTHEDOCS_VERSION", "latest")
+        canonical = urlsplit(os.environ.get("READTHEDOCS_CANONICAL_URL", ""))
+        origin = f"{canonical.scheme}://{canonical.netloc}" if canonical.netloc else ""
+        return f"{origin}/_/downloads/{rtd_language}/{rtd_version}/pdf/"
+    return "../" * pagename.count("/") + f"_downloads/mathnn-{language}.pdf"
+
+
+PDF_LINK_TITLES = {"en": "This site as a PDF book", "fr": "Ce site en livre PDF"}
+
+
+def _add_pdf_link(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    language = app.config.language or "en"
+    context["mathnn_pdf_url"] = _pdf_url(app, pagename)
+    context["mathnn_pdf_title"] = PDF_LINK_TITLES.get(language, PDF_LINK_TITLES["en"])
+
+
+def _setup_pdf_edition(app: Sphinx) -> None:
+    if "sphinx_exercise" in app.extensions:
+        from sphinx_exercise.nodes import solution_node
+
+        app.add_node(
+            solution_node,
+            override=True,
+            latex=(_visit_solution_latex, _depart_solution_latex),
+        )
+    app.connect("config-inited", _latex_documents_for_language)
+    app.connect("doctree-resolved", _assemble_book)
+    app.connect("html-page-context", _add_pdf_link)
+
+
+# -- French edition: labels of the theme and of the extensions ---------------------------
+# Labels of Sphinx, sphinx-rtd-theme and docs/_templates are translated in
+# locales/fr/LC_MESSAGES/sphinx.po, which Sphinx reads before its own French catalogue
+# and the theme's. What no catalogue reaches is set here, for the French build only;
+# the language comes from -D language=fr, so it is read once the config is complete.
+# Each part does nothing when its extension is not loaded.
+FRENCH_COPYRIGHT = "2026, les auteurs de mathnn"
+# The catalogues put U+202F before ; : ! ? and inside « »; pdflatex does not know it
+# (« Unicode character U+202F not set up »). As a skip, babel-french's active ; : ! ?
+# replace it by their own space instead of adding one. Appended to the LaTeX block's
+# preamble; ignored by xelatex/lualatex, where U+202F is a character of the font.
+FRENCH_LATEX_PREAMBLE = r"""
+\ifdefined\DeclareUnicodeCharacter
+  \DeclareUnicodeCharacter{202F}{\nobreak\hskip.5\fontdimen2\font\relax}
+\fi
+"""
+
+
+def _french_config(app: Sphinx, config: Config) -> None:
+    if config.language != "fr":
+        return
+    config.copyright = FRENCH_COPYRIGHT
+    latex = dict(config.latex_elements)
+    latex["preamble"] = latex.get("preamble", "") + FRENCH_LATEX_PREAMBLE
+    config.latex_elements = latex
+    # myst-nb's toggle of a hidden cell ("Show code cell source")
+    config.nb_code_prompt_show = "Afficher la cellule"
+    config.nb_code_prompt_hide = "Masquer la cellule"
+
+
+def _french_builder(app: Sphinx) -> None:
+    if app.config.language != "fr":
+        return
+    if "sphinx_copybutton" in app.extensions:
+        # sphinx-copybutton is French by itself (<html lang="fr">); this fixes its
+        # « Copié ! » (U+202F before "!") and « presse-papiers »; loaded after copybutton.js
+        app.add_js_file("mathnn-copybutton-fr.js", priority=501)
+
+
+def _french_solution_titles(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """sphinx-exercise titles a solution « Solution de Exercice 3 »: write « de l'exercice »."""
+    if app.config.language != "fr" or "sphinx_exercise" not in app.extensions:
+        return
+    from sphinx_exercise.nodes import solution_node
+
+    for solution in doctree.findall(solution_node):
+        for title in solution.findall(nodes.title):
+            for text in list(title.findall(nodes.Text)):
+                if text.astext().endswith("Solution de"):
+                    text.parent.replace(text, nodes.Text(text.astext() + " l'"))
+                elif text.astext().startswith(" Exercice"):
+                    text.parent.replace(text, nodes.Text("exercice" + text.astext()[9:]))
+
+
+# Labels of docs/_templates, in a page-context variable rather than _(): a _() in the
+# project's templates would make the gettext builder write a sphinx.pot, and then
+# sphinx-intl would manage (and empty) locales/fr/LC_MESSAGES/sphinx.po.
+TEMPLATE_LABELS = {
+    "en": {"home": "Home", "language": "Language"},
+    "fr": {"home": "Accueil", "language": "Langue"},
+}
+
+
+def _template_labels(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    context["mathnn_labels"] = TEMPLATE_LABELS.get(app.config.language, TEMPLATE_LABELS["en"])
+
+
+def _setup_french(app: Sphinx) -> None:
+    app.connect("html-page-context", _template_labels)
+    app.connect("config-inited", _french_config)
+    app.connect("builder-inited", _french_builder)
+    app.connect("doctree-resolved", _french_solution_titles)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    _setup_pdf_edition(app)
     app.add_transform(MathBlocksNotTranslatable)
-    app.connect("source-read", _drop_missing_chapters)
-    app.connect("env-get-outdated", _reread_index_when_allowing_missing)
-    app.connect("html-page-context", _add_language_switch)
+    app.connect("builder-inited", _store_edition_bases)
+    app.connect("html-page-context", _add_language_links)
+    _setup_french(app)
+    docs_notebooks.setup_sphinx(app)  # notebooks (issue 10)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
 smartquotes = False  # "d'" in shapes (d prime) must stay a prime in both languages
+
+
+# -- Exercises (sphinx-exercise, sphinx-togglebutton) --------------------------
+# Each derivation page ends with a section "Exercises". The exercise titles are bold
+# lead-ins inside the body: sphinx-exercise 1.2 hides a directive-argument title from
+# gettext (executablebooks/sphinx-exercise pull request 83), so French would keep it
+# English. Solutions with an executed cell use the gated {solution-start} and
+# {solution-end}; every solution has `:class: dropdown`, collapsed by sphinx-togglebutton.
+extensions += ["sphinx_exercise", "sphinx_togglebutton"]
+exercise_style = "solution_follow_exercise"  # title "Solution", right after its exercise
+togglebutton_selector = ".admonition.dropdown"  # only the solutions
+html_css_files += ["exercises.css"]  # colours and icons that fit sphinx-rtd-theme
+# sphinx-exercise turns numfig on, exercises are numbered through the site; keep the
+# equations numbered page by page, as before.
+math_numfig = False
+
+
+def _unique_exercise_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Drop the id that sphinx-exercise gives the body of every exercise and solution.
+
+    It is the same for all of them ("exercise-content", "solution-content"), so a page
+    with several exercises repeats an HTML id; nothing links to it.
+    """
+    for section in doctree.findall(nodes.section):
+        if section["ids"] in (["exercise-content"], ["solution-content"]):
+            section["classes"].append(section["ids"].pop())
+
+
+_setup_without_exercises = setup
+
+
+def setup(app: Sphinx) -> dict[str, Any]:  # type: ignore[no-redef]  # extends the one above
+    metadata = _setup_without_exercises(app)
+    app.connect("doctree-resolved", _unique_exercise_ids)
+    return metadata

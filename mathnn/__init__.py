@@ -7,7 +7,10 @@ Every module keeps one contract (:class:`Module`): ``forward(X)``,
 (:class:`Loss`) return one value per sample and the gradient of their sum.
 """
 
+from importlib.metadata import version as _distribution_version
+
 from mathnn.activations import LogSoftmax, ReLU, Sigmoid, Softmax, TanH
+from mathnn.check import SLIPS, Finding, Report, Slip, check_loss, check_module
 from mathnn.conv import Conv1D, Flatten, MaxPool1D
 from mathnn.data import load_digits, load_mnist1d
 from mathnn.gradcheck import (
@@ -24,14 +27,16 @@ from mathnn.optim import SGD, Adam, Optimizer
 from mathnn.sequential import Sequential
 from mathnn.train import History, accuracy, fit, predict
 
-__version__ = "0.1.0"
+__version__ = _distribution_version("mathnn")  # stated once: pyproject.toml
 
 __all__ = [
     "SGD",
+    "SLIPS",
     "Adam",
     "BCELoss",
     "Conv1D",
     "CrossEntropyLoss",
+    "Finding",
     "Flatten",
     "History",
     "Linear",
@@ -42,11 +47,15 @@ __all__ = [
     "Module",
     "Optimizer",
     "ReLU",
+    "Report",
     "Sequential",
     "Sigmoid",
+    "Slip",
     "Softmax",
     "TanH",
     "accuracy",
+    "check_loss",
+    "check_module",
     "fit",
     "gradcheck",
     "jacobian",

@@ -34,10 +34,10 @@ class Split:
 
     Attributes
     ----------
-    X, y : ndarray of shape (n, d) and (n,)
-        Training inputs and labels.
-    X_test, y_test : ndarray of shape (m, d) and (m,)
-        Test inputs and labels.
+    X, y : ndarray
+        Training inputs, shape (n, d), and labels, shape (n,).
+    X_test, y_test : ndarray
+        Test inputs, shape (m, d), and labels, shape (m,).
     """
 
     X: Array

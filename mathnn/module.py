@@ -25,9 +25,9 @@ class Module:
 
     Attributes
     ----------
-    parameters : dict of str to ndarray
+    parameters : dict[str, ndarray]
         The module's own arrays; writing into them changes the module.
-    gradients : dict of str to ndarray
+    gradients : dict[str, ndarray]
         Same keys, shapes and dtypes as ``parameters``.
 
     Examples

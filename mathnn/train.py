@@ -29,11 +29,11 @@ class History:
 
     Attributes
     ----------
-    loss : list of float
+    loss : list[float]
         Mean training loss per sample over the epoch.
-    val_accuracy : list of float
+    val_accuracy : list[float]
         Accuracy on the validation data after each epoch (empty without it).
-    epoch_time : list of float
+    epoch_time : list[float]
         Wall-clock seconds of each epoch's training, validation excluded.
     """
 

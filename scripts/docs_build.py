@@ -39,9 +39,20 @@ REDIRECT = """<!DOCTYPE html>
 
 def build(language: str, fresh: bool) -> float:
     cmd = [
-        sys.executable, "-m", "sphinx", "-W", "-n", "--keep-going", "-b", "html",
-        "-d", str(BUILD / "doctrees" / language), "-D", f"language={language}",
-        str(DOCS), str(HTML / language),
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-W",
+        "-n",
+        "--keep-going",
+        "-b",
+        "html",
+        "-d",
+        str(BUILD / "doctrees" / language),
+        "-D",
+        f"language={language}",
+        str(DOCS),
+        str(HTML / language),
     ]
     # Sphinx saves its environment even when -W fails; an incremental rebuild would
     # then skip the faulty pages and "succeed". After a failure, rebuild fresh.
@@ -65,8 +76,12 @@ def build(language: str, fresh: bool) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--language", action="append", choices=["en", "fr"])
-    parser.add_argument("-E", dest="fresh", action="store_true",
-                        help="ignore the saved environment (re-read every page)")
+    parser.add_argument(
+        "-E",
+        dest="fresh",
+        action="store_true",
+        help="ignore the saved environment (re-read every page)",
+    )
     args = parser.parse_args(argv)
     languages = args.language or ["en", "fr"]
     t0 = time.monotonic()

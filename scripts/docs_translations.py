@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,9 @@ POT_DIR = DOCS / "_build" / "gettext"
 LOCALES = DOCS / "locales"
 LANGUAGE = "fr"
 PO_DIR = LOCALES / LANGUAGE / "LC_MESSAGES"
+# Catalogues of the interface, not of a page (no .pot): sphinx.po overrides the labels
+# of Sphinx and of the theme; scripts/check_french.py checks it like the others.
+UI_CATALOGUES = {"sphinx"}
 
 
 @dataclass
@@ -44,34 +48,52 @@ class PoStatus:
 
     @property
     def ok(self) -> bool:
-        return not (self.untranslated or self.fuzzy or self.not_in_po
-                    or self.missing_po or self.stale_po)
+        return not (
+            self.untranslated or self.fuzzy or self.not_in_po or self.missing_po or self.stale_po
+        )
 
 
 def extract() -> None:
     """English messages into docs/_build/gettext (fresh, so deleted pages vanish)."""
     shutil.rmtree(POT_DIR, ignore_errors=True)
     cmd = [
-        sys.executable, "-m", "sphinx", "-q", "-W", "-n", "--keep-going", "-E",
-        "-b", "gettext", "-D", "nb_execution_mode=off",
-        "-d", str(DOCS / "_build" / "doctrees" / "gettext"), str(DOCS), str(POT_DIR),
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-q",
+        "-W",
+        "-n",
+        "--keep-going",
+        "-E",
+        "-b",
+        "gettext",
+        "-D",
+        "nb_execution_mode=off",
+        "-d",
+        str(DOCS / "_build" / "doctrees" / "gettext"),
+        str(DOCS),
+        str(POT_DIR),
     ]
-    print("--- sphinx-build -b gettext -D nb_execution_mode=off docs docs/_build/gettext",
-          flush=True)
+    print(
+        "--- sphinx-build -b gettext -D nb_execution_mode=off docs docs/_build/gettext", flush=True
+    )
     if subprocess.run(cmd, cwd=ROOT).returncode != 0:
         sys.exit("translations: the gettext build failed")
 
 
-def _read(path: Path):
+def _read(path: Path) -> Catalog:
     with path.open("rb") as f:
         return read_po(f)
 
 
 def status() -> list[PoStatus]:
-    pots = {p.relative_to(POT_DIR).with_suffix("").as_posix(): p
-            for p in POT_DIR.rglob("*.pot")}
-    pos = {p.relative_to(PO_DIR).with_suffix("").as_posix(): p
-           for p in PO_DIR.rglob("*.po")} if PO_DIR.is_dir() else {}
+    pots = {p.relative_to(POT_DIR).with_suffix("").as_posix(): p for p in POT_DIR.rglob("*.pot")}
+    pos = (
+        {p.relative_to(PO_DIR).with_suffix("").as_posix(): p for p in PO_DIR.rglob("*.po")}
+        if PO_DIR.is_dir()
+        else {}
+    )
+    pos = {name: p for name, p in pos.items() if name not in UI_CATALOGUES}
     report = []
     for name in sorted(set(pots) | set(pos)):
         st = PoStatus(name)
@@ -103,29 +125,58 @@ def print_report(report: list[PoStatus], verbose: bool) -> None:
     width = max([len(s.name) for s in report] + [4])
     print(f"\n{'page':<{width}}  translated  untranslated  fuzzy  note")
     for st in report:
-        note = ("NO .po FILE (run make translations)" if st.missing_po
-                else "STALE .po: no such page" if st.stale_po
-                else f"{len(st.not_in_po)} new message(s) not in .po (run make translations)"
-                if st.not_in_po else "" if st.ok else "to do")
-        print(f"{st.name:<{width}}  {st.translated:>4}/{st.total:<5}  "
-              f"{len(st.untranslated):>12}  {len(st.fuzzy):>5}  {note}")
+        note = (
+            "NO .po FILE (run make translations)"
+            if st.missing_po
+            else "STALE .po: no such page"
+            if st.stale_po
+            else f"{len(st.not_in_po)} new message(s) not in .po (run make translations)"
+            if st.not_in_po
+            else ""
+            if st.ok
+            else "to do"
+        )
+        print(
+            f"{st.name:<{width}}  {st.translated:>4}/{st.total:<5}  "
+            f"{len(st.untranslated):>12}  {len(st.fuzzy):>5}  {note}"
+        )
         if verbose:
-            for label, items in (("untranslated", st.untranslated), ("fuzzy", st.fuzzy),
-                                 ("not in .po", st.not_in_po)):
+            for label, items in (
+                ("untranslated", st.untranslated),
+                ("fuzzy", st.fuzzy),
+                ("not in .po", st.not_in_po),
+            ):
                 for msgid in items:
                     short = msgid if len(msgid) < 90 else msgid[:87] + "..."
                     print(f"    {label}: {short!r}")
     total = sum(s.total for s in report)
     done = sum(s.translated for s in report)
-    print(f"\n{LANGUAGE}: {done}/{total} messages translated in {len(report)} page(s); "
-          f"files in {PO_DIR.relative_to(ROOT)}")
+    print(
+        f"\n{LANGUAGE}: {done}/{total} messages translated in {len(report)} page(s); "
+        f"files in {PO_DIR.relative_to(ROOT)}"
+    )
 
 
 def update() -> None:
-    cmd = [sys.executable, "-m", "sphinx_intl", "update", "-p", str(POT_DIR),
-           "-l", LANGUAGE, "-d", str(LOCALES), "--no-obsolete", "-w", "0"]
-    print("--- sphinx-intl update -p docs/_build/gettext -l fr -d docs/locales "
-          "--no-obsolete -w 0", flush=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx_intl",
+        "update",
+        "-p",
+        str(POT_DIR),
+        "-l",
+        LANGUAGE,
+        "-d",
+        str(LOCALES),
+        "--no-obsolete",
+        "-w",
+        "0",
+    ]
+    print(
+        "--- sphinx-intl update -p docs/_build/gettext -l fr -d docs/locales --no-obsolete -w 0",
+        flush=True,
+    )
     if subprocess.run(cmd, cwd=ROOT).returncode != 0:
         sys.exit("translations: sphinx-intl update failed")
 
@@ -133,8 +184,9 @@ def update() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["update", "check", "report"])
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="one line per page, without the messages")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="one line per page, without the messages"
+    )
     args = parser.parse_args(argv)
     extract()
     if args.command == "update":
@@ -148,8 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     bad = [s for s in report if not s.ok]
     if args.command == "check" and bad:
-        print(f"check-translations: FAILED ({len(bad)} page(s) incomplete)",
-              file=sys.stderr)
+        print(f"check-translations: FAILED ({len(bad)} page(s) incomplete)", file=sys.stderr)
         return 1
     print("check-translations: OK" if not bad else "")
     return 0

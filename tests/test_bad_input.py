@@ -268,13 +268,13 @@ BAD_CALLS = [
         NOT_REAL.format("X", "<U1"), "flatten_forward_strings"),
     # ---- activations
     *[
-        row(lambda m=m: method(m(), "backward_delta", normal(5, 3), normal(5, 4)), V,
+        row(lambda m=m: method(m(), "backward_delta", normal(5, 3), normal(5, 4)), V,  # type: ignore[misc]
             rf"{m.__name__}\.backward_delta: expected delta with the shape of X \(5, 3\), "
             r"got \(5, 4\)", f"{m.__name__.lower()}_backward_delta_wrong_shape")
         for m in (TanH, Sigmoid, ReLU, Softmax, LogSoftmax)
     ],
     *[
-        row(lambda m=m: method(m(), "backward_delta_from_output", normal(5, 3), normal(5, 2),
+        row(lambda m=m: method(m(), "backward_delta_from_output", normal(5, 3), normal(5, 2),  # type: ignore[misc]
                                normal(5, 3)), V,
             rf"{m.__name__}\.backward_delta_from_output: expected Z with the shape of X "
             r"\(5, 3\), got \(5, 2\)", f"{m.__name__.lower()}_from_output_wrong_output_shape")

@@ -42,7 +42,7 @@ from mathnn import (
 
 Array = np.ndarray[Any, Any]
 # mathnn parameter name -> (torch parameter, map of its gradient back to mathnn's layout)
-ParameterMap = dict[str, tuple[torch.nn.Parameter, Callable[[Array], Array]]]
+ParameterMap = dict[str, tuple[torch.Tensor, Callable[[Array], Array]]]
 
 
 class ChannelsLast(torch.nn.Module):
@@ -56,7 +56,7 @@ class ChannelsLast(torch.nn.Module):
         return self.inner(x.transpose(1, 2)).transpose(1, 2)
 
 
-def _copy(parameter: torch.nn.Parameter, value: Array) -> None:
+def _copy(parameter: torch.Tensor, value: Array) -> None:
     with torch.no_grad():
         parameter.copy_(torch.from_numpy(np.ascontiguousarray(value)))
 
@@ -70,7 +70,8 @@ def twin(module: Module, prefix: str = "") -> tuple[torch.nn.Module, ParameterMa
     params: ParameterMap = {}
     if isinstance(module, Linear):
         W = module.parameters["W"]
-        layer = torch.nn.Linear(*W.shape, bias="b" in module.parameters, dtype=torch.float64)
+        d_in, d_out = W.shape
+        layer = torch.nn.Linear(d_in, d_out, bias="b" in module.parameters, dtype=torch.float64)
         _copy(layer.weight, W.T)  # torch: x @ weight.T
         params[prefix + "W"] = (layer.weight, lambda g: g.T)
         if layer.bias is not None:
@@ -96,10 +97,10 @@ def twin(module: Module, prefix: str = "") -> tuple[torch.nn.Module, ParameterMa
     if isinstance(module, MaxPool1D):
         return ChannelsLast(torch.nn.MaxPool1d(module.k_size, module.stride)), params
     if isinstance(module, Sequential):
-        layers = []
+        layers: list[torch.nn.Module] = []
         for index, inner in enumerate(module):
-            layer, inner_params = twin(inner, f"{prefix}{index}.")
-            layers.append(layer)
+            child, inner_params = twin(inner, f"{prefix}{index}.")
+            layers.append(child)
             params.update(inner_params)
         return torch.nn.Sequential(*layers), params
     simple: dict[type, Callable[[], torch.nn.Module]] = {

@@ -1,0 +1,1 @@
+"""Browser test of the built site (``make browser-test``)."""
