@@ -21,7 +21,7 @@ from mathnn.gradcheck import (
     relative_error,
 )
 from mathnn.linear import Linear
-from mathnn.losses import BCELoss, CrossEntropyLoss, MSELoss
+from mathnn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from mathnn.module import Loss, Module
 from mathnn.optim import SGD, Adam, Optimizer
 from mathnn.sequential import Sequential
@@ -34,6 +34,7 @@ __all__ = [
     "SLIPS",
     "Adam",
     "BCELoss",
+    "BCEWithLogitsLoss",
     "Conv1D",
     "CrossEntropyLoss",
     "Finding",

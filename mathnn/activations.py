@@ -12,38 +12,61 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mathnn import _numerics
-from mathnn._checks import Array, as_float_array, check_same_shape
+from mathnn._checks import Array, Where, as_float_array, check_axis, check_same_shape, ranks
 from mathnn.module import Module
 
 
 class _Activation(Module):
     """Shared input checks: a batch axis (and a class axis for the softmaxes), finite values."""
 
-    ndims: tuple[int, ...] = tuple(range(1, 8))  # accepted numbers of dimensions
+    ndims: tuple[int, ...] = ranks(1)  # accepted numbers of dimensions
     layout = "(batch, ...)"
+    classes = False  # whether the last axis holds classes (and so must not be empty)
 
-    def _input(self, X: ArrayLike, where: str) -> Array:
-        return as_float_array(X, "X", where, ndim=self.ndims, layout=self.layout)
+    def _input(self, X: ArrayLike, method: str, where: Where = "") -> Array:
+        where = where or (self, method)
+        X = as_float_array(X, "X", where, ndim=self.ndims, layout=self.layout)
+        if self.classes:
+            check_axis(X, X.ndim - 1, 1, "X", where, "class", at_least=True)
+        return X
 
     def _pair(
         self, X: ArrayLike, delta: ArrayLike, method: str = "backward_delta"
     ) -> tuple[Array, Array]:
-        where = f"{type(self).__name__}.{method}"
-        X = self._input(X, where)
+        where: Where = (self, method)
+        X = self._input(X, method, where)
         delta = as_float_array(delta, "delta", where, dtype=X.dtype)
         check_same_shape(X, "X", delta, "delta", where)
         return X, delta
 
-    def _output_pair(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> tuple[Array, Array]:
-        """Checked ``(Z, delta)`` for :meth:`backward_delta_from_output`."""
-        where = f"{type(self).__name__}.backward_delta_from_output"
+
+class _FromOutput(_Activation):
+    """An activation whose derivative is a function of its output ``Z``, written once in
+    ``_from_output(Z, delta)``: ``backward_delta`` computes ``Z`` again from ``X``,
+    ``backward_delta_from_output`` takes the ``Z`` that the forward pass returned."""
+
+    @staticmethod
+    def _from_output(Z: Array, delta: Array) -> Array:
+        raise NotImplementedError
+
+    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
+        """The input gradient from the output ``Z = forward(X)``: ``_from_output(Z, delta)``."""
         X, delta = self._pair(X, delta, "backward_delta_from_output")
+        where = (self, "backward_delta_from_output")
         Z = as_float_array(Z, "Z", where, dtype=X.dtype)
         check_same_shape(X, "X", Z, "Z", where)
-        return Z, delta
+        return self._from_output(Z, delta)
 
 
-class TanH(_Activation):
+class _OverClasses(_FromOutput):
+    """Softmax and LogSoftmax: the last axis holds the classes, at least one."""
+
+    ndims = ranks(2)
+    layout = "(batch, ..., classes)"
+    classes = True
+
+
+class TanH(_FromOutput):
     r"""Hyperbolic tangent, element-wise.
 
     Shapes
@@ -55,9 +78,7 @@ class TanH(_Activation):
     .. math::
 
        z = \tanh(x), \qquad
-       \frac{\partial L}{\partial x} = \delta \odot (1 - \tanh^2 x).
-
-    Derivation: :ref:`page-activations`.
+       \frac{\partial L}{\partial x} = \delta \odot (1 - \tanh^2 x) = \delta \odot (1 - z^2).
 
     Examples
     --------
@@ -70,20 +91,18 @@ class TanH(_Activation):
     [[0.42   1.     0.0707]]
     >>> bool(gradcheck(TanH(), np.random.default_rng(0).normal(size=(4, 3)))["X"] < 1e-7)
     True
+
+    Derivation: :ref:`sec-activations-tanh`.
     """
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``tanh(X)``."""
-        return np.tanh(self._input(X, "TanH.forward"))
+        return np.tanh(self._input(X, "forward"))
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta * (1 - tanh(X)**2)``."""
         X, delta = self._pair(X, delta)
         return self._from_output(np.tanh(X), delta)
-
-    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
-        """Return ``delta * (1 - Z**2)`` with ``Z = tanh(X)`` from the forward pass."""
-        return self._from_output(*self._output_pair(X, Z, delta))
 
     @staticmethod
     def _from_output(Z: Array, delta: Array) -> Array:
@@ -94,7 +113,7 @@ class TanH(_Activation):
         return grad
 
 
-class Sigmoid(_Activation):
+class Sigmoid(_FromOutput):
     r"""Logistic sigmoid, element-wise, without overflow for large :math:`|x|`.
 
     Shapes
@@ -108,8 +127,6 @@ class Sigmoid(_Activation):
        \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad
        \frac{\partial L}{\partial x} = \delta \odot \sigma(x) \odot (1 - \sigma(x)).
 
-    Derivation: :ref:`page-activations`.
-
     Examples
     --------
     >>> import numpy as np
@@ -121,20 +138,18 @@ class Sigmoid(_Activation):
     [[0.    0.25  0.105]]
     >>> bool(gradcheck(Sigmoid(), np.random.default_rng(0).normal(size=(4, 3)))["X"] < 1e-7)
     True
+
+    Derivation: :ref:`sec-activations-sigmoid`.
     """
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``1 / (1 + exp(-X))``."""
-        return _numerics.sigmoid(self._input(X, "Sigmoid.forward"))
+        return _numerics.sigmoid(self._input(X, "forward"))
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta * s * (1 - s)`` with ``s = sigmoid(X)``."""
         X, delta = self._pair(X, delta)
         return self._from_output(_numerics.sigmoid(X), delta)
-
-    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
-        """Return ``delta * Z * (1 - Z)`` with ``Z = sigmoid(X)`` from the forward pass."""
-        return self._from_output(*self._output_pair(X, Z, delta))
 
     @staticmethod
     def _from_output(S: Array, delta: Array) -> Array:
@@ -166,11 +181,13 @@ class ReLU(_Activation):
     [[0. 0. 2.]]
     >>> print(ReLU().backward_delta(X, np.full((1, 3), 5.0)))
     [[0. 0. 5.]]
+
+    Derivation: :ref:`sec-activations-relu`.
     """
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``max(X, 0)``."""
-        X = self._input(X, "ReLU.forward")
+        X = self._input(X, "forward")
         # Speed: against an array of zeros NumPy takes its vectorised loop, ~2x faster than
         # against the scalar 0 (which it broadcasts through a slow path).
         return np.maximum(X, np.zeros(X.shape, dtype=X.dtype))
@@ -186,7 +203,7 @@ class ReLU(_Activation):
         return grad
 
 
-class Softmax(_Activation):
+class Softmax(_OverClasses):
     r"""Softmax over the last axis, stable for huge inputs.
 
     Shapes
@@ -195,15 +212,20 @@ class Softmax(_Activation):
 
     Notes
     -----
-    The Jacobian of one row is :math:`\operatorname{diag}(s) - s s^\top`, so
-    the vector-Jacobian product needs no :math:`k \times k` matrix:
+    For one sample, a row :math:`s \in \mathbb{R}^{1 \times k}`, the Jacobian is
+    :math:`\operatorname{diag}(s) - s^\top s`. It is symmetric, and the
+    vector-Jacobian product needs no :math:`k \times k` matrix:
 
     .. math::
 
        s = \frac{e^{z - \max z}}{\sum_j e^{z_j - \max z}}, \qquad
-       \frac{\partial L}{\partial z} = s \odot \left(\delta - \langle \delta, s \rangle\right).
+       \frac{\partial L}{\partial z} = \delta \left(\operatorname{diag}(s) - s^\top s\right)
+           = s \odot \left(\delta - \langle \delta, s \rangle\right).
 
-    Derivation: :ref:`page-activations`.
+    Raises
+    ------
+    ValueError
+        If the last axis is empty (no class).
 
     Examples
     --------
@@ -215,30 +237,25 @@ class Softmax(_Activation):
      [1.     0.     0.    ]]
     >>> bool(gradcheck(Softmax(), np.random.default_rng(0).normal(size=(4, 3)))["X"] < 1e-7)
     True
-    """
 
-    ndims = tuple(range(2, 8))
-    layout = "(batch, ..., classes)"
+    Derivation: :ref:`sec-activations-softmax`.
+    """
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``exp(X) / exp(X).sum(-1)``, computed stably."""
-        return _numerics.softmax(self._input(X, "Softmax.forward"))
+        return _numerics.softmax(self._input(X, "forward"))
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``s * (delta - (delta * s).sum(-1))``."""
         X, delta = self._pair(X, delta)
         return self._from_output(_numerics.softmax(X), delta)
 
-    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
-        """Return ``Z * (delta - (delta * Z).sum(-1))`` with ``Z = softmax(X)``."""
-        return self._from_output(*self._output_pair(X, Z, delta))
-
     @staticmethod
     def _from_output(S: Array, delta: Array) -> Array:
         return S * (delta - (delta * S).sum(axis=-1, keepdims=True))
 
 
-class LogSoftmax(_Activation):
+class LogSoftmax(_OverClasses):
     r"""Logarithm of the softmax over the last axis, by the log-sum-exp trick.
 
     Shapes
@@ -252,7 +269,10 @@ class LogSoftmax(_Activation):
        \log s = z - \operatorname{lse}(z), \qquad
        \frac{\partial L}{\partial z} = \delta - s \sum_j \delta_j .
 
-    Derivation: :ref:`page-activations`.
+    Raises
+    ------
+    ValueError
+        If the last axis is empty (no class).
 
     Examples
     --------
@@ -262,21 +282,19 @@ class LogSoftmax(_Activation):
     [[     0. -10000.]]
     >>> bool(gradcheck(LogSoftmax(), np.random.default_rng(0).normal(size=(4, 3)))["X"] < 1e-7)
     True
-    """
 
-    ndims = tuple(range(2, 8))
-    layout = "(batch, ..., classes)"
+    Derivation: :ref:`sec-activations-logsoftmax`.
+    """
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``X - logsumexp(X)``."""
-        return _numerics.log_softmax(self._input(X, "LogSoftmax.forward"))
+        return _numerics.log_softmax(self._input(X, "forward"))
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta - softmax(X) * delta.sum(-1)``."""
         X, delta = self._pair(X, delta)
-        return delta - _numerics.softmax(X) * delta.sum(axis=-1, keepdims=True)
+        return self._from_output(_numerics.log_softmax(X), delta)
 
-    def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
-        """Return ``delta - exp(Z) * delta.sum(-1)`` with ``Z = log_softmax(X)``."""
-        Z, delta = self._output_pair(X, Z, delta)
-        return delta - np.exp(Z) * delta.sum(axis=-1, keepdims=True)
+    @staticmethod
+    def _from_output(Z: Array, delta: Array) -> Array:
+        return delta - np.exp(Z) * delta.sum(axis=-1, keepdims=True)  # exp(Z) = softmax

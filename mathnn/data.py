@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from mathnn._checks import Array, check_float_dtype
+from mathnn._checks import Array, check_float_dtype, check_scalar, resolve_rng
 
 
 @dataclass
@@ -83,14 +83,17 @@ def load_digits(
     ((1348, 64), (449, 64), 'float32')
     """
     datasets = _require("sklearn.datasets", "scikit-learn")
-    dtype = check_float_dtype(dtype, "load_digits")
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"load_digits: expected test_fraction in (0, 1), got {test_fraction!r}")
+    where = "load_digits"
+    dtype = check_float_dtype(dtype, where)
+    fraction = check_scalar(
+        test_fraction, "test_fraction", where, float, 0.0, 1.0, low_open=True, high_open=True
+    )
+    generator = resolve_rng(rng, where)
     bunch = datasets.load_digits()
     X = (bunch.data / 16.0).astype(dtype)
     y = bunch.target.astype(np.int64)
-    order = np.random.default_rng(rng).permutation(len(y))
-    n_test = round(test_fraction * len(y))
+    order = generator.permutation(len(y))
+    n_test = round(fraction * len(y))
     test, train = order[:n_test], order[n_test:]
     return Split(X[train], y[train], X[test], y[test])
 

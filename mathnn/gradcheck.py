@@ -17,13 +17,14 @@ tensor compares analytic :math:`a` and numerical :math:`n` gradients as
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mathnn._checks import Array, as_float_array
-from mathnn.module import Loss, Module, resolve_rng
+from mathnn._checks import Array, as_float_array, check_scalar, resolve_rng
+from mathnn.module import Loss, Module
 
 TINY = 1e-300
 
@@ -46,6 +47,32 @@ def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
     return float(np.abs(a - n).max() / scale)
 
 
+def _central_differences(f: Callable[[], ArrayLike], x: Array, eps: float, where: str) -> Array:
+    r"""The one central-difference loop: row ``i`` is
+    :math:`(f(x + \varepsilon e_i) - f(x - \varepsilon e_i)) / 2\varepsilon`, so the result
+    has shape ``(x.size, *f().shape)``. ``x`` is edited in place, one entry at a time,
+    and restored; each value of ``f`` is copied before the next edit (a forward may
+    return a view of its input, as Flatten does)."""
+    eps = check_scalar(eps, "eps", where, float, 0.0, low_open=True)
+    flat = x.reshape(-1)
+    if not np.shares_memory(flat, x) and x.size:
+        raise ValueError(f"{where}: expected a contiguous array that can be edited")
+    rows: Array | None = None
+    for i in range(flat.size):  # two evaluations of f per entry, no more
+        saved = flat[i]
+        flat[i] = saved + eps
+        plus = np.array(f(), dtype=np.float64)
+        flat[i] = saved - eps
+        minus = np.array(f(), dtype=np.float64)
+        flat[i] = saved
+        if rows is None:
+            rows = np.empty((flat.size, *plus.shape), dtype=np.float64)
+        rows[i] = (plus - minus) / (2 * eps)
+    if rows is None:  # x has no entry: one evaluation, for the shape of the result
+        rows = np.zeros((0, *np.shape(f())), dtype=np.float64)
+    return rows
+
+
 def numerical_gradient(f: Callable[[], float], x: Array, eps: float = 1e-6) -> Array:
     r"""Central-difference gradient of the scalar ``f()`` with respect to the array ``x``.
 
@@ -59,24 +86,48 @@ def numerical_gradient(f: Callable[[], float], x: Array, eps: float = 1e-6) -> A
     >>> print(np.round(numerical_gradient(lambda: float((x ** 3).sum()), x), 6))
     [ 3. 12.]
     """
-    grad = np.zeros(x.shape, dtype=np.float64)
-    flat = x.reshape(-1)
-    if not np.shares_memory(flat, x):
-        raise ValueError("numerical_gradient: expected a contiguous array that can be edited")
-    out = grad.reshape(-1)
-    for i in range(flat.size):
-        saved = flat[i]
-        flat[i] = saved + eps
-        f_plus = f()
-        flat[i] = saved - eps
-        f_minus = f()
-        flat[i] = saved
-        out[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
+    return _central_differences(f, x, eps, "numerical_gradient").reshape(x.shape)
 
 
 def _float64_copy(X: ArrayLike, where: str) -> Array:
     return np.array(as_float_array(X, "X", where), dtype=np.float64)
+
+
+def _wrt(module: Module, X: Array, wrt: object, where: str) -> tuple[Array, Array | None]:
+    """The one ``wrt`` resolver: ``(X, None)`` for ``"X"``, else ``(parameter, gradient)``
+    of the parameter named ``wrt`` (as :meth:`~mathnn.Module.named_parameters` names it)."""
+    if isinstance(module, Loss) or not isinstance(module, Module):
+        raise TypeError(
+            f"{where}: expected a Module, got {type(module).__name__}; use gradcheck for losses"
+        )
+    named = {name: (p, g) for name, p, g in module.named_parameters()}
+    if wrt == "X":
+        return X, None
+    if not isinstance(wrt, str) or wrt not in named:
+        raise ValueError(f"{where}: expected wrt to be 'X' or one of {list(named)}, got {wrt!r}")
+    return named[wrt]
+
+
+@contextmanager
+def _gradients_kept(module: Module) -> Iterator[None]:
+    """Within this block the module's gradients may be changed; they are put back after."""
+    saved = [(gradient, gradient.copy()) for _, _, gradient in module.named_parameters()]
+    try:
+        yield
+    finally:
+        for gradient, old in saved:
+            gradient[...] = old
+
+
+def _backward(module: Module, X: Array, delta: Array, gradient: Array | None) -> Array:
+    """What the module's own backward gives for ``delta``: ``backward_delta`` when
+    ``gradient`` is None, else the ``gradient`` array after one ``backward_update_gradient``
+    from zero."""
+    if gradient is None:
+        return np.array(module.backward_delta(X, delta), dtype=np.float64)
+    module.zero_grad()
+    module.backward_update_gradient(X, delta)
+    return gradient.astype(np.float64)
 
 
 def jacobian(module: Module, X: ArrayLike, wrt: str = "X") -> Array:
@@ -119,30 +170,16 @@ def jacobian(module: Module, X: ArrayLike, wrt: str = "X") -> Array:
     >>> jacobian(layer, X, wrt="W").shape
     (4, 2, 3, 2)
     """
-    if isinstance(module, Loss):
-        raise TypeError("jacobian: expected a Module, got a Loss; use gradcheck for losses")
     X = _float64_copy(X, "jacobian")
-    named = {name: (p, g) for name, p, g in module.named_parameters()}
-    if wrt != "X" and wrt not in named:
-        raise ValueError(f"jacobian: expected wrt to be 'X' or one of {list(named)}, got {wrt!r}")
+    target, gradient = _wrt(module, X, wrt, "jacobian")
     Z = module.forward(X)
-    in_shape = X.shape if wrt == "X" else named[wrt][0].shape
-    rows = np.zeros((Z.size, *in_shape), dtype=np.float64)
-    saved = {name: g.copy() for name, (_, g) in named.items()}
-    try:
+    rows = np.zeros((Z.size, *target.shape), dtype=np.float64)
+    with _gradients_kept(module):
         for i in range(Z.size):
             delta = np.zeros(Z.shape, dtype=Z.dtype)
             delta.flat[i] = 1.0
-            if wrt == "X":
-                rows[i] = module.backward_delta(X, delta)
-            else:
-                module.zero_grad()
-                module.backward_update_gradient(X, delta)
-                rows[i] = named[wrt][1]
-    finally:
-        for name, gradient in saved.items():
-            named[name][1][...] = gradient
-    return rows.reshape(*Z.shape, *in_shape)
+            rows[i] = _backward(module, X, delta, gradient)
+    return rows.reshape(*Z.shape, *target.shape)
 
 
 def numerical_jacobian(module: Module, X: ArrayLike, wrt: str = "X", eps: float = 1e-6) -> Array:
@@ -162,25 +199,10 @@ def numerical_jacobian(module: Module, X: ArrayLike, wrt: str = "X", eps: float 
     True
     """
     X = _float64_copy(X, "numerical_jacobian")
-    named = {name: p for name, p, _ in module.named_parameters()}
-    if wrt != "X" and wrt not in named:
-        raise ValueError(
-            f"numerical_jacobian: expected wrt to be 'X' or one of {list(named)}, got {wrt!r}"
-        )
-    target = X if wrt == "X" else named[wrt]
-    Z = module.forward(X)
-    flat = target.reshape(-1)
-    columns = np.zeros((target.size, Z.size), dtype=np.float64)
-    for i in range(flat.size):
-        saved = flat[i]
-        flat[i] = saved + eps
-        # Copies: a forward may return a view of X (Flatten does), which the next edit would change.
-        plus = np.array(module.forward(X), dtype=np.float64).reshape(-1)
-        flat[i] = saved - eps
-        minus = np.array(module.forward(X), dtype=np.float64).reshape(-1)
-        flat[i] = saved
-        columns[i] = (plus - minus) / (2 * eps)
-    return columns.T.reshape(*Z.shape, *target.shape)
+    target, _ = _wrt(module, X, wrt, "numerical_jacobian")
+    columns = _central_differences(lambda: module.forward(X), target, eps, "numerical_jacobian")
+    out_shape = columns.shape[1:]
+    return columns.reshape(target.size, -1).T.reshape(*out_shape, *target.shape)
 
 
 def gradcheck(
@@ -237,38 +259,34 @@ def gradcheck(
     >>> bool(errors["yhat"] < 1e-7)
     True
     """
-    X = _float64_copy(X, "gradcheck")
+    where = "gradcheck"
+    X = _float64_copy(X, where)
     if isinstance(module, Loss):
         if y is None:
-            raise ValueError("gradcheck: expected the target y for a Loss, got None")
+            raise ValueError(f"{where}: expected the target y for a Loss, got None")
         loss = module
         gradient = np.asarray(loss.backward(y, X), dtype=np.float64)
-        numeric = numerical_gradient(lambda: float(loss.forward(y, X).sum()), X, eps)
-        return {"yhat": relative_error(gradient, numeric)}
+        numeric = _central_differences(lambda: loss.forward(y, X).sum(), X, eps, where)
+        return {"yhat": relative_error(gradient, numeric.reshape(X.shape))}
     if y is not None:
-        raise ValueError("gradcheck: expected no y for a Module (y is for losses)")
-    named = [(name, p, g) for name, p, g in module.named_parameters()]
-    for name, parameter, _ in named:
-        if parameter.dtype != np.float64:
+        raise ValueError(f"{where}: expected no y for a Module (y is for losses)")
+    names = ["X", *(name for name, _, _ in module.named_parameters())]
+    targets = {name: _wrt(module, X, name, where) for name in names}
+    for name, (parameter, kept) in targets.items():
+        if kept is not None and parameter.dtype != np.float64:
             raise TypeError(
-                f"gradcheck: expected float64 parameters, got {parameter.dtype} for {name!r}"
+                f"{where}: expected float64 parameters, got {parameter.dtype} for {name!r}"
             )
-    Z = module.forward(X)
-    delta = resolve_rng(rng).normal(size=Z.shape)
-    saved = [g.copy() for _, _, g in named]
-    try:
-        analytic = {"X": np.array(module.backward_delta(X, delta), dtype=np.float64)}
-        module.zero_grad()
-        module.backward_update_gradient(X, delta)
-        analytic.update({name: g.astype(np.float64) for name, _, g in named})
-    finally:
-        for (_, _, gradient), old in zip(named, saved, strict=True):
-            gradient[...] = old
+    delta = resolve_rng(rng, where).normal(size=np.shape(module.forward(X)))
+    with _gradients_kept(module):
+        analytic = {name: _backward(module, X, delta, g) for name, (_, g) in targets.items()}
 
     def f() -> float:
         return float((delta * module.forward(X)).sum())
 
-    errors = {"X": relative_error(analytic["X"], numerical_gradient(f, X, eps))}
-    for name, parameter, _ in named:
-        errors[name] = relative_error(analytic[name], numerical_gradient(f, parameter, eps))
-    return errors
+    return {
+        name: relative_error(
+            analytic[name], _central_differences(f, target, eps, where).reshape(target.shape)
+        )
+        for name, (target, _) in targets.items()
+    }

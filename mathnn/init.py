@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
-from mathnn._checks import Array
+from mathnn._checks import Array, Where, label, resolve_rng
 
 SCHEMES = ("xavier", "he")
 
@@ -28,6 +28,7 @@ def init_weights(
     scheme: str,
     rng: np.random.Generator,
     dtype: DTypeLike,
+    where: Where = "init_weights",
 ) -> Array:
     """Draw a weight array of ``shape`` with the named scheme.
 
@@ -43,6 +44,8 @@ def init_weights(
         Source of randomness.
     dtype : float32 or float64
         dtype of the returned array.
+    where : str
+        The caller, named in the error message.
 
     Examples
     --------
@@ -56,5 +59,38 @@ def init_weights(
     elif scheme == "he":
         bound = np.sqrt(6.0 / fan_in)
     else:
-        raise ValueError(f"expected init to be one of {SCHEMES}, got {scheme!r}")
+        raise ValueError(f"{label(where)}: expected init to be one of {SCHEMES}, got {scheme!r}")
     return rng.uniform(-bound, bound, size=shape).astype(dtype)
+
+
+def init_parameters(
+    shape: tuple[int, ...],
+    fan_in: int,
+    fan_out: int,
+    *,
+    bias: bool,
+    init: str,
+    rng: np.random.Generator | int | None,
+    dtype: DTypeLike,
+    where: Where,
+) -> tuple[dict[str, Array], dict[str, Array]]:
+    """``parameters`` and ``gradients`` of a layer: weights ``W`` of ``shape`` drawn with
+    the scheme ``init``, a zero bias ``b`` of the last dimension (if ``bias``), and zero
+    gradients of the same shapes and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> parameters, gradients = init_parameters(
+    ...     (3, 2), 3, 2, bias=True, init="he", rng=0, dtype=np.float32, where="Linear")
+    >>> [(k, v.shape, str(v.dtype)) for k, v in gradients.items()]
+    [('W', (3, 2), 'float32'), ('b', (2,), 'float32')]
+    """
+    if not isinstance(bias, (bool, np.bool_)):
+        raise TypeError(f"{label(where)}: expected bias to be True or False, got {bias!r}")
+    parameters = {
+        "W": init_weights(shape, fan_in, fan_out, init, resolve_rng(rng, where), dtype, where)
+    }
+    if bias:
+        parameters["b"] = np.zeros(shape[-1], dtype=dtype)
+    return parameters, {key: np.zeros_like(value) for key, value in parameters.items()}

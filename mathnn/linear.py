@@ -7,14 +7,16 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from mathnn._checks import (
     Array,
+    Where,
     as_float_array,
     check_axis,
     check_float_dtype,
-    check_positive_int,
+    check_scalar,
     check_shape,
 )
-from mathnn.init import init_weights
-from mathnn.module import Module, resolve_rng
+from mathnn._numerics import column_sums
+from mathnn.init import init_parameters
+from mathnn.module import Module
 
 
 class Linear(Module):
@@ -55,7 +57,7 @@ class Linear(Module):
        \frac{\partial L}{\partial b} = \Delta^\top \mathbf{1}_N .
 
     :meth:`backward_delta` returns the first, :meth:`backward_update_gradient`
-    adds the last two to ``gradients``. Derivation: :ref:`page-linear`.
+    adds the last two to ``gradients``.
 
     Raises
     ------
@@ -80,6 +82,9 @@ class Linear(Module):
     [4. 4.]
     >>> bool(max(gradcheck(layer, X).values()) < 1e-7)
     True
+
+    Derivation: :ref:`sec-linear-forward`, :ref:`sec-linear-weight-gradient`,
+    :ref:`sec-linear-bias-gradient`, :ref:`sec-linear-input-gradient`.
     """
 
     def __init__(
@@ -93,52 +98,46 @@ class Linear(Module):
         dtype: DTypeLike = np.float64,
     ) -> None:
         super().__init__()
-        self.input_dim = check_positive_int(input_dim, "input_dim", "Linear")
-        self.output_dim = check_positive_int(output_dim, "output_dim", "Linear")
-        self.dtype = check_float_dtype(dtype, "Linear")
-        generator = resolve_rng(rng)
-        self.parameters["W"] = init_weights(
-            (self.input_dim, self.output_dim),
-            self.input_dim,
-            self.output_dim,
-            init,
-            generator,
-            self.dtype,
+        where = (self, "")
+        self.input_dim = check_scalar(input_dim, "input_dim", where, int, 1)
+        self.output_dim = check_scalar(output_dim, "output_dim", where, int, 1)
+        self.dtype = check_float_dtype(dtype, where)
+        d, d_out = self.input_dim, self.output_dim
+        self.parameters, self.gradients = init_parameters(
+            (d, d_out), d, d_out, bias=bias, init=init, rng=rng, dtype=self.dtype, where=where
         )
-        if bias:
-            self.parameters["b"] = np.zeros(self.output_dim, dtype=self.dtype)
-        self.gradients = {k: np.zeros_like(v) for k, v in self.parameters.items()}
 
-    def _input(self, X: ArrayLike, where: str) -> Array:
+    def _input(self, X: ArrayLike, where: Where) -> Array:
         X = as_float_array(X, "X", where, ndim=2, dtype=self.dtype, layout="(batch, features)")
         check_axis(X, 1, self.input_dim, "X", where, "features")
         return X
 
-    def _delta(self, X: Array, delta: ArrayLike, where: str) -> Array:
+    def _delta(self, X: Array, delta: ArrayLike, where: Where) -> Array:
         delta = as_float_array(delta, "delta", where, ndim=2, dtype=self.dtype)
         check_shape(delta, (X.shape[0], self.output_dim), "delta", where)
         return delta
 
     def forward(self, X: ArrayLike) -> Array:
         """Return ``X @ W + b``, shape ``(N, d')``."""
-        X = self._input(X, "Linear.forward")
+        X = self._input(X, (self, "forward"))
         Z = X @ self.parameters["W"]
         if "b" in self.parameters:
             Z += self.parameters["b"]
         return Z
 
     def backward_update_gradient(self, X: ArrayLike, delta: ArrayLike) -> None:
-        """Add ``X.T @ delta`` to ``gradients["W"]`` and ``delta.sum(0)`` to ``gradients["b"]``."""
-        where = "Linear.backward_update_gradient"
+        """Add ``X.T @ delta`` to ``gradients["W"]`` and ``delta.T @ ones`` (the column sums of
+        ``delta``) to ``gradients["b"]``."""
+        where = (self, "backward_update_gradient")
         X = self._input(X, where)
         delta = self._delta(X, delta, where)
         self.gradients["W"] += X.T @ delta
         if "b" in self.gradients:
-            self.gradients["b"] += delta.sum(axis=0)
+            self.gradients["b"] += column_sums(delta)
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta @ W.T``, shape ``(N, d)``."""
-        where = "Linear.backward_delta"
+        where = (self, "backward_delta")
         X = self._input(X, where)
         delta = self._delta(X, delta, where)
         return delta @ self.parameters["W"].T

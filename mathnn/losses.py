@@ -7,27 +7,56 @@ to ``yhat``, of the shape of ``yhat``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from mathnn import _numerics
-from mathnn._checks import Array, as_float_array, check_axis, check_same_shape
+from mathnn._checks import (
+    Array,
+    Where,
+    as_float_array,
+    check_axis,
+    check_in_range,
+    check_same_shape,
+    label,
+    ranks,
+)
 from mathnn.module import Loss
+
+_ANY_RANK = ranks(1)  # a batch axis, then anything
 
 
 def _sample_sum(A: Array) -> Array:
-    """Sum every axis but the batch axis."""
-    return A.reshape(A.shape[0], -1).sum(axis=1)
+    """Sum every axis but the batch axis (an empty batch gives an empty result)."""
+    return _numerics.row_sums(A.reshape(A.shape[0], math.prod(A.shape[1:])))
 
 
-def _pair(y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
-    yhat = as_float_array(yhat, "yhat", where, ndim=tuple(range(1, 8)), layout="(batch, ...)")
-    y = as_float_array(y, "y", where, dtype=yhat.dtype)
-    check_same_shape(yhat, "yhat", y, "y", where)
-    return y, yhat
+class _Loss(Loss):
+    """A loss whose input check, values and gradient are each written once, in
+    ``_checked``, ``_values`` and ``_gradient``; ``forward``, ``backward`` and
+    ``value_and_gradient`` combine them, each naming itself in an error."""
+
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: Where) -> tuple[Array, Array]:
+        yhat = as_float_array(yhat, "yhat", where, ndim=_ANY_RANK, layout="(batch, ...)")
+        y = as_float_array(y, "y", where, dtype=yhat.dtype)
+        check_same_shape(yhat, "yhat", y, "y", where)
+        return y, yhat
+
+    def _values(self, y: Array, yhat: Array) -> Array:
+        raise NotImplementedError
+
+    def _gradient(self, y: Array, yhat: Array) -> Array:
+        raise NotImplementedError
+
+    def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
+        """Return ``(forward(y, yhat), backward(y, yhat))``, checking the input once."""
+        y, yhat = self._checked(y, yhat, (self, "value_and_gradient"))
+        return self._values(y, yhat), self._gradient(y, yhat)
 
 
-class MSELoss(Loss):
+class MSELoss(_Loss):
     r"""Squared error summed over each sample's outputs.
 
     Shapes
@@ -41,7 +70,6 @@ class MSELoss(Loss):
        \ell(y_n, \hat y_n) = \lVert \hat y_n - y_n \rVert^2, \qquad
        \frac{\partial L}{\partial \hat y} = 2 (\hat y - y).
 
-    Derivation: :ref:`page-losses`.
 
     Examples
     --------
@@ -55,21 +83,27 @@ class MSELoss(Loss):
     [[ 2.  0.]
      [-4.  0.]
      [ 0.  1.]]
+
+    Derivation: :ref:`sec-losses-mse`.
     """
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``((yhat - y)**2)`` summed over each sample."""
-        y, yhat = _pair(y, yhat, "MSELoss.forward")
-        diff = yhat - y
-        return _sample_sum(diff * diff)
+        return self._values(*self._checked(y, yhat, (self, "forward")))
 
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``2 * (yhat - y)``."""
-        y, yhat = _pair(y, yhat, "MSELoss.backward")
+        return self._gradient(*self._checked(y, yhat, (self, "backward")))
+
+    def _values(self, y: Array, yhat: Array) -> Array:
+        diff = yhat - y
+        return _sample_sum(diff * diff)
+
+    def _gradient(self, y: Array, yhat: Array) -> Array:
         return 2.0 * (yhat - y)
 
 
-class BCELoss(Loss):
+class BCELoss(_Loss):
     r"""Binary cross-entropy on probabilities, summed over each sample's outputs.
 
     Shapes
@@ -88,7 +122,6 @@ class BCELoss(Loss):
     As in PyTorch, each logarithm is clamped at :math:`-100` so that
     :math:`\hat y \in \{0, 1\}` gives a finite loss, and the denominator of
     the gradient is clamped at :math:`10^{-12}`.
-    Derivation: :ref:`page-losses`.
 
     Examples
     --------
@@ -101,32 +134,34 @@ class BCELoss(Loss):
     >>> print(np.round(BCELoss().backward(y, yhat), 4))
     [[-1.1111  1.25  ]
      [ 0.     -2.    ]]
+
+    Derivation: :ref:`sec-losses-bce`.
     """
 
     clamp_log = -100.0
     eps = 1e-12
 
-    def _pair(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
-        y, yhat = _pair(y, yhat, where)
-        for name, array in (("yhat", yhat), ("y", y)):
-            if array.size and (array.min() < 0 or array.max() > 1):
-                raise ValueError(
-                    f"{where}: expected {name} in [0, 1], got values in "
-                    f"[{array.min():.4g}, {array.max():.4g}]"
-                )
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: Where) -> tuple[Array, Array]:
+        y, yhat = super()._checked(y, yhat, where)
+        check_in_range(yhat, "yhat", where, 0.0, 1.0)
+        check_in_range(y, "y", where, 0.0, 1.0)
         return y, yhat
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``-(y log yhat + (1 - y) log(1 - yhat))`` summed over each sample."""
-        y, yhat = self._pair(y, yhat, "BCELoss.forward")
+        return self._values(*self._checked(y, yhat, (self, "forward")))
+
+    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``(yhat - y) / max(yhat (1 - yhat), 1e-12)``."""
+        return self._gradient(*self._checked(y, yhat, (self, "backward")))
+
+    def _values(self, y: Array, yhat: Array) -> Array:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(yhat), self.clamp_log)
             log_q = np.maximum(np.log1p(-yhat), self.clamp_log)
         return -_sample_sum(y * log_p + (1.0 - y) * log_q)
 
-    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
-        """Return ``(yhat - y) / max(yhat (1 - yhat), 1e-12)``."""
-        y, yhat = self._pair(y, yhat, "BCELoss.backward")
+    def _gradient(self, y: Array, yhat: Array) -> Array:
         return (yhat - y) / np.maximum(yhat * (1.0 - yhat), self.eps)
 
 
@@ -153,7 +188,6 @@ class CrossEntropyLoss(Loss):
 
     For class probabilities that do not sum to 1 the gradient is
     :math:`s \sum_j y_j - y`. Logits of :math:`\pm 10^4` stay finite.
-    Derivation: :ref:`page-activations`.
 
     Examples
     --------
@@ -169,53 +203,42 @@ class CrossEntropyLoss(Loss):
     >>> one_hot = np.eye(3)[labels]
     >>> bool(np.allclose(CrossEntropyLoss().forward(one_hot, z), [0.1698, 1e4], atol=1e-4))
     True
+
+    Derivation: :ref:`sec-activations-cross-entropy`.
     """
 
-    def _pair(self, y: ArrayLike, yhat: ArrayLike, where: str) -> tuple[Array, Array]:
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: Where) -> tuple[Array, Array]:
+        """``(target, z)``: integer labels (N,) or one-hot / probabilities (N, k), and logits."""
         z = as_float_array(yhat, "yhat (logits)", where, ndim=2, layout="(batch, classes)")
+        check_axis(z, 1, 1, "yhat (logits)", where, "class", at_least=True)
         n, k = z.shape
         labels = np.asarray(y)
         if labels.ndim == 1:
             if labels.dtype.kind not in "iu":
                 raise TypeError(
-                    f"{where}: expected y as integer class labels of shape ({n},) or one-hot "
-                    f"of shape ({n}, {k}), got dtype {labels.dtype} with shape {labels.shape}"
+                    f"{label(where)}: expected y as integer class labels of shape ({n},) or "
+                    f"one-hot of shape ({n}, {k}), got dtype {labels.dtype} with shape "
+                    f"{labels.shape}"
                 )
             check_axis(labels, 0, n, "y", where, "labels")
-            if labels.size and (labels.min() < 0 or labels.max() >= k):
-                raise ValueError(
-                    f"{where}: expected integer labels in [0, {k - 1}], got values in "
-                    f"[{labels.min()}, {labels.max()}]"
-                )
-            return labels, z  # integer labels: no one-hot matrix is built (see forward)
+            note = f" ({k} classes, from yhat.shape[1])"
+            check_in_range(labels, "integer labels", where, 0, k - 1, note)
+            return labels, z  # integer labels: no one-hot matrix is built (see _values)
         target = as_float_array(y, "y", where, ndim=2, dtype=z.dtype, layout="(batch, classes)")
         check_same_shape(z, "yhat (logits)", target, "y (one-hot)", where)
-        if target.size and target.min() < 0:
-            raise ValueError(
-                f"{where}: expected y one-hot or class probabilities (>= 0), "
-                f"got a minimum of {target.min():.4g}"
-            )
+        check_in_range(target, "y (one-hot or class probabilities)", where, 0.0)
         return target, z
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``-(y * log_softmax(yhat)).sum(-1)``."""
-        target, z = self._pair(y, yhat, "CrossEntropyLoss.forward")
-        if target.ndim == 1:  # labels: pick z_{n, y_n} instead of a product with a one-hot y
-            return _numerics.logsumexp(z)[:, 0] - z[np.arange(len(target)), target]
-        return -(target * _numerics.log_softmax(z)).sum(axis=1)
+        target, z = self._checked(y, yhat, (self, "forward"))
+        shifted, _, total = _numerics.softmax_parts(z)
+        return self._values(target, shifted, total)
 
     def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
         """Return ``softmax(yhat) * y.sum(-1) - y`` (``softmax(yhat) - y`` for one-hot ``y``)."""
-        target, z = self._pair(y, yhat, "CrossEntropyLoss.backward")
+        target, z = self._checked(y, yhat, (self, "backward"))
         return self._gradient(target, _numerics.softmax(z))
-
-    @staticmethod
-    def _gradient(target: Array, S: Array) -> Array:
-        """``S * y.sum(-1) - y``, written into the softmax ``S``."""
-        if target.ndim == 1:  # labels: s - y is s with 1 taken off at each true class
-            S[np.arange(len(target)), target] -= 1.0
-            return S
-        return S * target.sum(axis=1, keepdims=True) - target
 
     def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
         """Return ``(forward(y, yhat), backward(y, yhat))`` from a single softmax.
@@ -232,15 +255,96 @@ class CrossEntropyLoss(Loss):
         [[-0.1562  0.1142  0.042 ]
          [ 0.      1.     -1.    ]]
         """
-        target, z = self._pair(y, yhat, "CrossEntropyLoss.value_and_gradient")
-        # Speed: the two results share z - max(z) and its exponential; forward then backward
-        # would check the input twice and compute them twice.
-        shifted = z - z.max(axis=1, keepdims=True)
-        S = np.exp(shifted)
-        total = S.sum(axis=1, keepdims=True)
-        if target.ndim == 1:  # -log s_{n, y_n} = log(total_n) - shifted_{n, y_n}
-            values = np.log(total[:, 0]) - shifted[np.arange(len(target)), target]
-        else:
-            values = -(target * (shifted - np.log(total))).sum(axis=1)
-        S /= total  # softmax
-        return values, self._gradient(target, S)
+        target, z = self._checked(y, yhat, (self, "value_and_gradient"))
+        # The loss and its gradient share the shift, the exponentials and their sum: forward
+        # then backward would check the input twice and compute them twice.
+        shifted, exp, total = _numerics.softmax_parts(z)
+        values = self._values(target, shifted, total)
+        exp /= total  # the softmax
+        return values, self._gradient(target, exp)
+
+    @staticmethod
+    def _values(target: Array, shifted: Array, total: Array) -> Array:
+        r"""Per-sample loss :math:`-\sum_j y_j (z_j - m - \log \sum_l e^{z_l - m})` from the
+        core's parts; for a label :math:`c`, :math:`\log \sum_l e^{z_l - m} - (z_c - m)`."""
+        if target.ndim == 1:  # labels: no product with a one-hot y
+            return np.log(total[:, 0]) - shifted[np.arange(len(target)), target]
+        return -(target * (shifted - np.log(total))).sum(axis=1)
+
+    @staticmethod
+    def _gradient(target: Array, S: Array) -> Array:
+        """``S * y.sum(-1) - y``, written into the softmax ``S``."""
+        if target.ndim == 1:  # labels: s - y is s with 1 taken off at each true class
+            S[np.arange(len(target)), target] -= 1.0
+            return S
+        return S * target.sum(axis=1, keepdims=True) - target
+
+
+class BCEWithLogitsLoss(_Loss):
+    r"""Binary cross-entropy on logits: a sigmoid and :class:`BCELoss` fused, stable for any logit.
+
+    ``yhat`` holds the logits :math:`a`, not probabilities; the probability is
+    :math:`\sigma(a) = 1 / (1 + e^{-a})`. The loss is summed over each sample's
+    entries, as in :class:`BCELoss`.
+
+    Shapes
+    ------
+    y : (N, ...) with values in [0, 1];  yhat = logits a : (N, ...), the shape of y ->
+    per-sample loss : (N,);  backward : shape of yhat.
+
+    Notes
+    -----
+    For one entry, :math:`-[y \log \sigma(a) + (1 - y) \log(1 - \sigma(a))]` equals
+    :math:`\log(1 + e^{a}) - a y`, computed without the exponential of a positive number:
+
+    .. math::
+
+       \ell(y_n, a_n) = \sum_j \max(a_{nj}, 0) - a_{nj} y_{nj}
+           + \log\left(1 + e^{-|a_{nj}|}\right), \qquad
+       \frac{\partial L}{\partial a} = \sigma(a) - y .
+
+    Logits of :math:`\pm 10^4` give finite losses and gradients, and no clamp is
+    needed; the values and gradients are those of PyTorch's
+    ``BCEWithLogitsLoss(reduction="sum")`` applied to each sample.
+    Derivation: :ref:`sec-bce-logits`.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` and ``yhat`` differ in shape, ``yhat`` has no batch axis, an entry is
+        NaN or infinite, or ``y`` has values outside :math:`[0, 1]`.
+    TypeError
+        If an input is not a real numeric array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mathnn import BCEWithLogitsLoss
+    >>> y = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.5]])
+    >>> a = np.array([[2.0, -1.0], [0.0, 3.0], [-1e4, 1e4]])
+    >>> print(np.round(BCEWithLogitsLoss().forward(y, a), 4).tolist())
+    [0.4402, 0.7417, 15000.0]
+    >>> print(np.round(BCEWithLogitsLoss().backward(y, a), 4))
+    [[-0.1192  0.2689]
+     [ 0.5    -0.0474]
+     [-1.      0.5   ]]
+    """
+
+    def _checked(self, y: ArrayLike, yhat: ArrayLike, where: Where) -> tuple[Array, Array]:
+        y, a = super()._checked(y, yhat, where)
+        check_in_range(y, "y", where, 0.0, 1.0)
+        return y, a
+
+    def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``max(a, 0) - a y + log(1 + exp(-|a|))`` summed over each sample."""
+        return self._values(*self._checked(y, yhat, (self, "forward")))
+
+    def backward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
+        """Return ``sigmoid(a) - y``."""
+        return self._gradient(*self._checked(y, yhat, (self, "backward")))
+
+    def _values(self, y: Array, yhat: Array) -> Array:
+        return _sample_sum(np.maximum(yhat, 0.0) - yhat * y + np.log1p(np.exp(-np.abs(yhat))))
+
+    def _gradient(self, y: Array, yhat: Array) -> Array:
+        return _numerics.sigmoid(yhat) - y

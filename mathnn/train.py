@@ -16,10 +16,12 @@ from mathnn._checks import (
     Array,
     as_float_array,
     check_finite,
-    check_positive_int,
-    inputs_already_scanned,
+    check_pair,
+    check_scalar,
+    internal_arrays,
+    resolve_rng,
 )
-from mathnn.module import Loss, Module, resolve_rng
+from mathnn.module import Loss, Module
 from mathnn.optim import Optimizer
 
 
@@ -137,9 +139,12 @@ def fit(
 
     Raises
     ------
+    TypeError, ValueError
+        Before any training, if an argument is not of its kind or range, ``X`` has
+        no sample, ``optimizer`` holds parameters that ``model`` does not have, or
+        ``X`` or ``y`` hold NaN or infinity (scanned once); nothing is then changed.
     ValueError
-        If ``X`` or ``y`` hold NaN or infinity (checked once, before training), or a
-        module or the loss rejects a batch.
+        If a module or the loss rejects a batch.
     FloatingPointError
         If the loss of a batch becomes NaN or infinite: training diverged.
 
@@ -158,18 +163,24 @@ def fit(
     >>> bool(accuracy(net, X, labels) > 0.9)
     True
     """
-    epochs = check_positive_int(epochs, "epochs", "fit")
-    batch_size = check_positive_int(batch_size, "batch_size", "fit")
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.shape[0] != y.shape[0]:
+    where = "fit"
+    _check_training_objects(model, loss, optimizer, where)
+    epochs = check_scalar(epochs, "epochs", where, int, 1)
+    batch_size = check_scalar(batch_size, "batch_size", where, int, 1)
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"{where}: expected progress to be True, False or None, got {progress!r}")
+    X, y = _samples(X, y, where)
+    if X.shape[0] == 0:
         raise ValueError(
-            f"fit: expected as many targets as inputs ({X.shape[0]}), got {y.shape[0]}"
+            f"{where}: expected at least one training sample, got X of shape {X.shape}"
         )
     for name, array in (("X", X), ("y", y)):
         if array.dtype.kind == "f" and array.size:
-            check_finite(array, name, "fit")
-    generator = resolve_rng(rng)
+            check_finite(array, name, where)
+    if validation_data is not None:
+        X_val, y_val = check_pair(validation_data, "validation_data", where)
+        validation_data = _samples(X_val, y_val, where, ("X_val", "y_val"))
+    generator = resolve_rng(rng, where)
     history = History()
     n_batches = -(-X.shape[0] // batch_size)
     bar = ProgressBar(epochs * n_batches, progress)
@@ -178,7 +189,7 @@ def fit(
         total = 0.0
         # Speed: the data were scanned for NaN / inf above, so the modules and the loss skip
         # that scan on every batch; a loss that turns NaN or inf is caught below instead.
-        with inputs_already_scanned():
+        with internal_arrays():
             for step, index in enumerate(minibatches(X.shape[0], batch_size, generator)):
                 X_batch, y_batch = X[index], y[index]
                 yhat = model.forward(X_batch)
@@ -202,6 +213,39 @@ def fit(
     return history
 
 
+def _check_training_objects(model: Module, loss: Loss, optimizer: Optimizer, where: str) -> None:
+    """Raise ``TypeError`` unless model, loss and optimizer are of their kinds, and
+    ``ValueError`` unless the optimizer updates parameters of the model (and some)."""
+    for name, value, kind in (("model", model, Module), ("loss", loss, Loss)):
+        if not isinstance(value, kind):
+            raise TypeError(f"{where}: expected {name} to be a {kind.__name__}, got {value!r}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{where}: expected optimizer to be an Optimizer, got {optimizer!r}")
+    own = {id(parameter) for _, parameter, _ in model.named_parameters()}
+    held = {id(parameter) for _, parameter, _ in optimizer.params}
+    if not held <= own or (own and not held):
+        raise ValueError(
+            f"{where}: expected an optimizer built on model (or on one of its modules), "
+            f"got one holding {len(held - own)} of {len(held)} parameters that model does not have"
+        )
+
+
+def _samples(
+    X: ArrayLike, y: ArrayLike, where: str, names: tuple[str, str] = ("X", "y")
+) -> tuple[Array, Array]:
+    """``X`` and ``y`` as arrays with a batch axis and as many targets as inputs."""
+    X, y = np.asarray(X), np.asarray(y)
+    for name, array in zip(names, (X, y), strict=True):
+        if array.ndim == 0:
+            raise ValueError(f"{where}: expected {name} with a batch axis, got a scalar")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{where}: expected as many targets in {names[1]} as inputs in {names[0]} "
+            f"({X.shape[0]}), got {y.shape[0]}"
+        )
+    return X, y
+
+
 def predict(model: Module, X: ArrayLike, batch_size: int = 1024) -> Array:
     """Return the predicted class of each sample: the arg-max of the model's last axis.
 
@@ -215,7 +259,9 @@ def predict(model: Module, X: ArrayLike, batch_size: int = 1024) -> Array:
     [0, 2]
     """
     X = np.asarray(X)
-    batch_size = check_positive_int(batch_size, "batch_size", "predict")
+    if X.ndim == 0:
+        raise ValueError("predict: expected X with a batch axis, got a scalar")
+    batch_size = check_scalar(batch_size, "batch_size", "predict", int, 1)
     parts = [
         model.forward(X[start : start + batch_size]).argmax(axis=-1)
         for start in range(0, len(X), batch_size)
@@ -238,6 +284,8 @@ def accuracy(model: Module, X: ArrayLike, y: ArrayLike) -> float:
     labels = np.asarray(y)
     if labels.ndim == 2:
         labels = as_float_array(labels, "y", "accuracy").argmax(axis=1)
+    if labels.ndim == 0 or labels.shape[0] == 0:
+        raise ValueError(f"accuracy: expected at least one label, got y of shape {labels.shape}")
     predicted = predict(model, X)
     if labels.shape != predicted.shape:
         raise ValueError(

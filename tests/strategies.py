@@ -114,7 +114,8 @@ def expected_output_shape(module: Module, shape: tuple[int, ...]) -> tuple[int, 
     if isinstance(module, Linear):
         return (shape[0], module.output_dim)
     if isinstance(module, Conv1D):
-        return (shape[0], (shape[1] - module.k_size) // module.stride + 1, module.chan_out)
+        length = shape[1] + 2 * module.padding
+        return (shape[0], (length - module.k_size) // module.stride + 1, module.chan_out)
     if isinstance(module, MaxPool1D):
         return (shape[0], (shape[1] - module.k_size) // module.stride + 1, shape[2])
     if isinstance(module, Flatten):
@@ -183,14 +184,29 @@ def _elementwise(
     return build
 
 
-def _conv(stride: int, bias: bool = True) -> Callable[[DrawFn, Any], tuple[Module, Array]]:
+def _conv(
+    stride: int, bias: bool = True, padding: int = 0, chan_in: int | None = None
+) -> Callable[[DrawFn, Any], tuple[Module, Array]]:
+    """Conv1D cases; with ``padding`` the length may be shorter than the kernel (down to
+    ``k - 2p``, at least 1); ``chan_in`` fixes the input channels (1: the first layer)."""
+
+    fixed_in = chan_in
+    assert fixed_in in (None, 1)
+
     def build(draw: DrawFn, dtype: Any) -> tuple[Module, Array]:
         n, chan_in, chan_out = draw(distinct_sizes(3))
+        if fixed_in == 1:  # keep N and C' different from C = 1: the spare size replaces a 1
+            n, chan_out = (chan_in if n == 1 else n), (chan_in if chan_out == 1 else chan_out)
+            chan_in = 1
         k_size = draw(st.integers(1, 4))
         length = length_for(
             k_size, stride, draw(st.integers(1, 4)), draw(st.integers(0, stride - 1))
         )
-        module = Conv1D(k_size, chan_in, chan_out, stride, bias=bias, rng=draw(seeds), dtype=dtype)
+        if padding:
+            length = max(length - draw(st.integers(0, 2 * padding)), 1)
+        module = Conv1D(
+            k_size, chan_in, chan_out, stride, padding, bias=bias, rng=draw(seeds), dtype=dtype
+        )
         _random_bias(draw, module, dtype)
         return module, draw(finite_arrays((n, length, chan_in))).astype(dtype)
 
@@ -256,6 +272,11 @@ MODULE_CASES: list[ModuleCase] = [
     ModuleCase("conv1d_stride2", _conv(2), ("W", "b")),
     ModuleCase("conv1d_stride3", _conv(3), ("W", "b")),
     ModuleCase("conv1d_stride2_no_bias", _conv(2, bias=False), ("W",)),
+    ModuleCase("conv1d_one_channel_stride1", _conv(1, chan_in=1), ("W", "b")),
+    ModuleCase("conv1d_one_channel_stride2_padding1", _conv(2, padding=1, chan_in=1), ("W", "b")),
+    ModuleCase("conv1d_stride1_padding1", _conv(1, padding=1), ("W", "b")),
+    ModuleCase("conv1d_stride2_padding2", _conv(2, padding=2), ("W", "b")),
+    ModuleCase("conv1d_stride3_padding1_no_bias", _conv(3, bias=False, padding=1), ("W",)),
     ModuleCase("maxpool_k3_s2_overlap", _maxpool(3, 2)),
     ModuleCase("maxpool_k2_s2", _maxpool(2, 2)),
     ModuleCase("maxpool_k2_s3_gaps", _maxpool(2, 3)),

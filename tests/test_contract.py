@@ -55,7 +55,9 @@ def reference_forward(module: Module, X: np.ndarray) -> np.ndarray:
         Z = X @ module.parameters["W"]
         return Z + module.parameters["b"] if "b" in module.parameters else Z
     if isinstance(module, Conv1D):
-        W, s = module.parameters["W"], module.stride
+        W, s, p = module.parameters["W"], module.stride, module.padding
+        pad = np.zeros((X.shape[0], p, X.shape[2]), dtype=X.dtype)
+        X = np.concatenate([pad, X, pad], axis=1)  # p zeros at each end
         n, length, _ = X.shape
         t_out = (length - module.k_size) // s + 1
         Z = np.zeros((n, t_out, module.chan_out), dtype=X.dtype)
@@ -152,6 +154,25 @@ def test_wrong_input_width_raises_naming_expected_and_received(
     pattern = rf"expected X with {width} {what} \(axis {X.ndim - 1}\), got {width + 1} in shape"
     with pytest.raises(ValueError, match=pattern):
         module.forward(wider)
+
+
+@modules
+@given(data=st.data())
+def test_empty_batch_gives_empty_results_of_the_right_shape(
+    case: ModuleCase, data: st.DataObject
+) -> None:
+    module, X = data.draw(module_examples(case))
+    empty = X[:0]
+    Z = module.forward(empty)
+    assert Z.shape == expected_output_shape(module, empty.shape), "forward"
+    delta = np.zeros(Z.shape)
+    assert module.backward_delta(empty, delta).shape == empty.shape, "backward_delta"
+    assert module.backward_delta_from_output(empty, Z, delta).shape == empty.shape
+    for _, _, gradient in module.named_parameters():
+        gradient[...] = 0.5
+    module.backward_update_gradient(empty, delta)
+    for name, _, gradient in module.named_parameters():
+        assert np.all(gradient == 0.5), f"an empty batch changed the gradient of {name}"
 
 
 # ---------------------------------------------------------------------------- gradient bookkeeping
@@ -364,6 +385,17 @@ def test_loss_forward_of_sample_depends_on_that_sample_only(
         np.testing.assert_allclose(alone, per_sample[n : n + 1], rtol=1e-14, atol=0)
 
 
+@losses
+@given(data=st.data())
+def test_loss_empty_batch_gives_empty_results(case: LossCase, data: st.DataObject) -> None:
+    loss, y, yhat = data.draw(loss_examples(case))
+    y, yhat = y[:0], yhat[:0]
+    assert loss.forward(y, yhat).shape == (0,)
+    assert loss.backward(y, yhat).shape == yhat.shape
+    values, gradient = loss.value_and_gradient(y, yhat)
+    assert (values.shape, gradient.shape) == ((0,), yhat.shape)
+
+
 # ---------------------------------------------------------------------------- Sequential
 
 
@@ -388,3 +420,61 @@ def test_sequential_backward_equals_manual_chain(rng: np.random.Generator) -> No
     np.testing.assert_allclose(
         net.backward_delta(X, delta), delta_h @ first.parameters["W"].T, rtol=1e-12
     )
+
+
+def _mlp_and_data(rng: np.random.Generator) -> tuple[Sequential, np.ndarray, np.ndarray]:
+    net = Sequential(Linear(4, 3, rng=rng), TanH(), Linear(3, 2, rng=rng), TanH())
+    return net, rng.normal(size=(5, 4)), rng.normal(size=(5, 2))
+
+
+@pytest.mark.parametrize("method", ["backward_delta", "backward_update_gradient"])
+def test_sequential_input_written_after_forward_changes_no_gradient(
+    method: str, rng: np.random.Generator
+) -> None:
+    """The backward differentiates the forward that ran: X is copied by forward."""
+    net, X, delta = _mlp_and_data(rng)
+    net.forward(X)
+    expected = net.backward_delta(X, delta)
+    net.backward_update_gradient(X, delta)
+    expected_grads = {name: g.copy() for name, _, g in net.named_parameters()}
+    net.zero_grad()
+    X[...] = rng.normal(size=X.shape)  # the caller reuses its buffer for the next batch
+    if method == "backward_delta":
+        np.testing.assert_array_equal(net.backward_delta(X, delta), expected)
+    else:
+        net.backward_update_gradient(X, delta)
+        for name, _, gradient in net.named_parameters():
+            np.testing.assert_array_equal(gradient, expected_grads[name], err_msg=name)
+
+
+def test_sequential_output_written_by_the_caller_changes_no_gradient(
+    rng: np.random.Generator,
+) -> None:
+    """The output is the caller's own array: writing into it (here the MSE gradient,
+    computed in place) leaves the TanH at the end differentiated at its true output."""
+    net, X, y = _mlp_and_data(rng)
+    expected = net.forward(X)
+    net.backward_update_gradient(X, 2 * (expected - y))
+    expected_grads = {name: g.copy() for name, _, g in net.named_parameters()}
+    net.zero_grad()
+    yhat = net.forward(X)
+    yhat -= y
+    yhat *= 2
+    net.backward_update_gradient(X, yhat)
+    for name, _, gradient in net.named_parameters():
+        np.testing.assert_array_equal(gradient, expected_grads[name], err_msg=name)
+
+
+def test_sequential_accepts_an_equal_copy_of_X(rng: np.random.Generator) -> None:
+    net, X, delta = _mlp_and_data(rng)
+    net.forward(X)
+    np.testing.assert_array_equal(net.backward_delta(X.copy(), delta), net.backward_delta(X, delta))
+
+
+def test_empty_sequential_is_the_identity(rng: np.random.Generator) -> None:
+    net, X, delta = Sequential(), rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    np.testing.assert_array_equal(net.forward(X), X)
+    np.testing.assert_array_equal(net.backward_delta(X, delta), delta)
+    net.backward_update_gradient(X, delta)
+    with pytest.raises(ValueError, match=r"expected the X of the last forward"):
+        net.backward_delta(X + 1.0, delta)

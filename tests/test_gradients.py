@@ -35,6 +35,7 @@ from mathnn import (
     TanH,
     gradcheck,
     jacobian,
+    numerical_gradient,
     numerical_jacobian,
     relative_error,
 )
@@ -157,3 +158,18 @@ def test_maxpool_overlapping_windows_add_at_shared_winner() -> None:
     np.testing.assert_array_equal(pool.forward(X)[0, :, 0], [5.0, 5.0, 3.0, 3.0])
     dX = pool.backward_delta(X, np.array([1.0, 2.0, 4.0, 8.0]).reshape(1, 4, 1))
     np.testing.assert_array_equal(dX[0, :, 0], [0.0, 3.0, 0.0, 0.0, 12.0, 0.0])
+
+
+def test_numerical_gradient_evaluates_f_twice_per_entry() -> None:
+    """The cost of central differences is exactly two evaluations per entry (the
+    gradient-checking page counts them)."""
+    x = np.arange(6.0).reshape(2, 3)
+    calls = []
+
+    def f() -> float:
+        calls.append(1)
+        return float((x**2).sum())
+
+    gradient = numerical_gradient(f, x)
+    assert len(calls) == 2 * x.size
+    np.testing.assert_allclose(gradient, 2 * x, rtol=1e-8, atol=1e-8)

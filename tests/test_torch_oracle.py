@@ -119,6 +119,30 @@ def test_convnet_matches_torch(shape: tuple[int, ...]) -> None:
     compare_with_torch(net, rng.normal(size=(n, length, chan_in)), delta_seed=2)
 
 
+# (N, T, C, C', k, stride, padding), N T C C' k all different: lengths shorter and longer
+# than k; padding as large as k (the end windows then hold only zeros, as torch allows).
+PADDED_CONV_SHAPES = [
+    (3, 2, 4, 5, 6, 1, 2),
+    (2, 5, 3, 6, 4, 2, 1),
+    (4, 11, 1, 7, 3, 1, 1),
+    (5, 9, 2, 4, 3, 3, 3),
+    (2, 13, 6, 1, 4, 2, 2),
+]
+
+
+@pytest.mark.parametrize("shape", PADDED_CONV_SHAPES, ids=str)
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
+def test_padded_conv_matches_torch(shape: tuple[int, ...], bias: bool) -> None:
+    n, length, chan_in, chan_out, k_size, stride, padding = shape
+    rng = np.random.default_rng(length * 10 + padding)
+    conv = Conv1D(k_size, chan_in, chan_out, stride, padding, bias=bias, rng=rng)
+    if bias:
+        conv.parameters["b"][...] = rng.normal(size=chan_out)
+    t_out = (length + 2 * padding - k_size) // stride + 1
+    assert conv.forward(np.zeros((n, length, chan_in))).shape == (n, t_out, chan_out)
+    compare_with_torch(conv, rng.normal(size=(n, length, chan_in)), delta_seed=3)
+
+
 @pytest.mark.parametrize("case", LOSS_CASES, ids=repr)
 @given(data=st.data())
 def test_loss_matches_torch(case: LossCase, data: st.DataObject) -> None:

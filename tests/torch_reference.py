@@ -85,6 +85,7 @@ def twin(module: Module, prefix: str = "") -> tuple[torch.nn.Module, ParameterMa
             module.chan_out,
             module.k_size,
             stride=module.stride,
+            padding=module.padding,  # zeros at both ends in both libraries
             bias="b" in module.parameters,
             dtype=torch.float64,
         )
