@@ -109,3 +109,40 @@ def torch_epoch(
         loss.backward()
         optimizer.step()
     return time.perf_counter() - start
+
+
+def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
+    """Float32 one-hot rows of integer labels, as the course's loop feeds its loss."""
+    Y = np.zeros((labels.shape[0], classes), dtype=F32)
+    Y[np.arange(labels.shape[0]), labels] = 1.0
+    return Y
+
+
+def mathnn_course_epoch(
+    model: nn.Sequential,
+    X: np.ndarray,
+    Y: np.ndarray,
+    lr: float,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> float:
+    """One epoch of the course's own loop, with the contract's calls only; returns seconds.
+
+    Per mini-batch: ``forward``, ``loss.forward`` and ``loss.backward`` on one-hot
+    targets ``Y``, ``zero_grad``, ``backward_update_gradient`` and
+    ``update_parameters`` (plain SGD on the batch's mean loss).
+    """
+    loss = nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    total = 0.0
+    order = rng.permutation(X.shape[0])
+    for begin in range(0, X.shape[0], batch_size):
+        index = order[begin : begin + batch_size]
+        X_batch, Y_batch = X[index], Y[index]
+        yhat = model.forward(X_batch)
+        total += float(loss.forward(Y_batch, yhat).mean())
+        delta = loss.backward(Y_batch, yhat) / index.shape[0]
+        model.zero_grad()
+        model.backward_update_gradient(X_batch, delta)
+        model.update_parameters(lr)
+    return time.perf_counter() - start

@@ -68,9 +68,8 @@ def interleaved(
     return statistics.median(a), statistics.median(b)
 
 
-def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
-    """Median epoch time of the MLP ("mlp") or CNN ("conv") in both libraries."""
-    rng = np.random.default_rng(0)
+def _setup(kind: str) -> tuple[Any, ...]:
+    """Data in both layouts and a fresh network in both libraries, for "mlp" or "conv"."""
     if kind == "mlp":
         X, y = recipes.usps_sized_digits()
         ours, theirs = models.mathnn_mlp(), models.torch_mlp()
@@ -80,22 +79,94 @@ def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
         X, y = data.X[..., None], data.y
         ours, theirs = models.mathnn_cnn(), models.torch_cnn()
         X_t = torch.from_numpy(np.ascontiguousarray(data.X[:, None, :]))  # (N, C, T) for torch
-    y_t = torch.from_numpy(y)
-    opt_ours = nn.SGD(ours, lr=LR, momentum=MOMENTUM)
-    opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR, momentum=MOMENTUM)
-    generator = torch.Generator().manual_seed(0)
-    mathnn_s, torch_s = interleaved(
-        lambda: models.mathnn_epoch(ours, X, y, opt_ours, BATCH, rng),
-        lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
-        repeats,
-    )
+    return X, y, ours, X_t, torch.from_numpy(y), theirs
+
+
+def _pair(mathnn_s: float, torch_s: float, samples: int) -> dict[str, float]:
     return {
         "mathnn_s": mathnn_s,
         "torch_s": torch_s,
         "ratio": mathnn_s / torch_s,
-        "samples": int(X.shape[0]),
+        "samples": samples,
         "batch_size": BATCH,
     }
+
+
+def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
+    """Median epoch time of the MLP ("mlp") or CNN ("conv") in both libraries, through fit."""
+    rng = np.random.default_rng(0)
+    X, y, ours, X_t, y_t, theirs = _setup(kind)
+    opt_ours = nn.SGD(ours, lr=LR, momentum=MOMENTUM)
+    opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR, momentum=MOMENTUM)
+    generator = torch.Generator().manual_seed(0)
+    times = interleaved(
+        lambda: models.mathnn_epoch(ours, X, y, opt_ours, BATCH, rng),
+        lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
+        repeats,
+    )
+    return _pair(*times, int(X.shape[0]))
+
+
+def course_pair(kind: str, repeats: int) -> dict[str, float]:
+    """Median epoch time of the course's own loop (contract calls, one-hot targets, plain
+    SGD) in mathnn against PyTorch's idiomatic loop with plain SGD (no momentum), for the
+    MLP ("mlp") or CNN ("conv")."""
+    rng = np.random.default_rng(0)
+    X, y, ours, X_t, y_t, theirs = _setup(kind)
+    Y = models.one_hot(y)
+    opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR)
+    generator = torch.Generator().manual_seed(0)
+    times = interleaved(
+        lambda: models.mathnn_course_epoch(ours, X, Y, LR, BATCH, rng),
+        lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
+        repeats,
+    )
+    return _pair(*times, int(X.shape[0]))
+
+
+def time_to_accuracy(
+    target: float = 0.94, seeds: tuple[int, ...] = (0, 1, 2), max_epochs: int = 20
+) -> dict[str, Any]:
+    """Training wall-clock until the MNIST-1D CNN first reaches ``target`` test accuracy.
+
+    Same network, initial recipe (SGD 0.05, momentum 0.9, batch 64) and data in both
+    libraries; the test accuracy is measured after every epoch, outside the timed part.
+    Per seed, mathnn then PyTorch, with a rest before each. Returns seconds and epochs per
+    seed (``None`` if ``max_epochs`` did not reach the target).
+    """
+    data = nn.load_mnist1d()
+    X, X_test = data.X[..., None], data.X_test[..., None]
+    X_t = torch.from_numpy(np.ascontiguousarray(data.X[:, None, :]))
+    X_test_t = torch.from_numpy(np.ascontiguousarray(data.X_test[:, None, :]))
+    y_t = torch.from_numpy(data.y)
+    out: dict[str, Any] = {"target": target, "seeds": list(seeds), "mathnn": [], "torch": []}
+    for seed in seeds:
+        time.sleep(SETTLE_S)
+        ours = models.mathnn_cnn(seed)
+        optimizer = nn.SGD(ours, lr=LR, momentum=MOMENTUM)
+        rng = np.random.default_rng(seed)
+        seconds, reached = 0.0, None
+        for epoch in range(1, max_epochs + 1):
+            seconds += models.mathnn_epoch(ours, X, data.y, optimizer, BATCH, rng)
+            if nn.accuracy(ours, X_test, data.y_test) >= target:
+                reached = epoch
+                break
+        out["mathnn"].append({"seconds": seconds, "epochs": reached})
+        time.sleep(SETTLE_S)
+        theirs = models.torch_cnn(seed)
+        opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR, momentum=MOMENTUM)
+        generator = torch.Generator().manual_seed(seed)
+        seconds, reached = 0.0, None
+        for epoch in range(1, max_epochs + 1):
+            seconds += models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator)
+            with torch.no_grad():
+                predicted = theirs(X_test_t).argmax(dim=1).numpy()
+            if float(np.mean(predicted == data.y_test)) >= target:
+                reached = epoch
+                break
+        out["torch"].append({"seconds": seconds, "epochs": reached})
+        print(f"  seed {seed}: mathnn {out['mathnn'][-1]}  torch {out['torch'][-1]}", flush=True)
+    return out
 
 
 def module_cases() -> list[tuple[str, Any, Any, tuple[int, ...]]]:
@@ -224,11 +295,13 @@ def main() -> None:
     )
     print(f"{result['machine']['cpu']}; {result['machine']['blas']}\n")
     rows: list[tuple[str, float, float]] = []
-    for key, label in (
-        ("mlp_epoch", "MLP 256-100-10 epoch, 7291 x 256"),
-        ("conv_epoch", "MNIST-1D CNN epoch, 4000 x 40"),
+    for key, label, measure, kind in (
+        ("mlp_epoch", "MLP 256-100-10 epoch, 7291 x 256", epoch_pair, "mlp"),
+        ("conv_epoch", "MNIST-1D CNN epoch, 4000 x 40", epoch_pair, "conv"),
+        ("mlp_course", "MLP epoch, the course's loop", course_pair, "mlp"),
+        ("conv_course", "CNN epoch, the course's loop", course_pair, "conv"),
     ):
-        result[key] = epoch_pair("mlp" if key == "mlp_epoch" else "conv", repeats)
+        result[key] = measure(kind, repeats)
         rows.append((label, result[key]["mathnn_s"], result[key]["torch_s"]))
         print(
             f"  {label}: {result[key]['mathnn_s']:.4f} s vs {result[key]['torch_s']:.4f} s",
@@ -241,6 +314,8 @@ def main() -> None:
             result["modules"].append({"case": label, "mathnn_s": a, "torch_s": b, "ratio": a / b})
             rows.append((label + " fwd+bwd", a, b))
     if not args.no_accuracy:
+        print("time to 94 % test accuracy, MNIST-1D CNN:", flush=True)
+        result["time_to_94"] = time_to_accuracy()
         result["accuracy"] = recipes.accuracies(verbose=True)
     print()
     print(f"{'case':<48} {'mathnn':>10} {'torch':>10} {'ratio':>7}")

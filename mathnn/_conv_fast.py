@@ -81,8 +81,13 @@ def pairs_input_gradient(pool: Any, X: Array, delta: Array) -> Array:
     dX[:, 2 * t_out :] = 0
     first, second = X[:, 0 : 2 * t_out : 2], X[:, 1 : 2 * t_out : 2]
     d_first, d_second = dX[:, 0 : 2 * t_out : 2], dX[:, 1 : 2 * t_out : 2]
-    np.multiply(delta, first >= second, out=d_first)
-    np.subtract(delta, d_first, out=d_second)
+    # The mask as floats, then a product in place: NumPy's mixed bool-float loop is slower
+    # (the trick of ReLU.backward_delta). Share: 1 % of a step of the course's loop on the
+    # benchmark CNN (1.044 against 1.035 ms, A/B of steps as above).
+    routed = (first >= second).astype(delta.dtype)
+    routed *= delta
+    d_first[...] = routed
+    np.subtract(delta, routed, out=d_second)
     return dX
 
 

