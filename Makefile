@@ -61,8 +61,8 @@ $(VENV)/.browser-installed: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e '.[browser]'
 	touch $@
 
-## browser-test: headless Chromium loads every page of both editions, network blocked
-browser-test: $(VENV)/.browser-installed docs
+## browser-test: headless Chromium loads every page of both editions (and follows the PDF links), network blocked
+browser-test: $(VENV)/.browser-installed docs pdf
 	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { echo "needs Debian's chromium: apt-get install -y chromium"; exit 1; }
 	$(PY) -m pytest -q -p no:cacheprovider browser_tests
 	$(PY) -m browser_tests.check_site docs/_build/html --screenshots docs/_build/screenshots

@@ -298,14 +298,24 @@ def check_pair(value: object, name: str, where: Where) -> tuple[Any, Any]:
 
 
 def resolve_rng(
-    rng: np.random.Generator | int | None, where: Where = "resolve_rng"
+    rng: np.random.Generator | int | None,
+    where: Where = "resolve_rng",
+    *,
+    stream: int | None = None,
 ) -> np.random.Generator:
-    """Return a Generator: ``rng`` itself, a new one seeded with it, or an unseeded one."""
+    """Return a Generator: ``rng`` itself, a new one seeded with it, or an unseeded one.
+
+    With ``stream``, an int or None seeds a stream of the caller's own instead,
+    ``default_rng([stream, 1, rng])`` (``[stream, 0]`` for None): reproducible, and apart
+    from a Generator the reader seeds with the same int.
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
         if rng is not None and rng < 0:
             raise ValueError(f"{label(where)}: expected rng to be an int seed >= 0, got {rng!r}")
+        if stream is not None:
+            return np.random.default_rng([stream, 0] if rng is None else [stream, 1, int(rng)])
         return np.random.default_rng(rng)
     raise TypeError(
         f"{label(where)}: expected rng to be a numpy Generator, an int seed or None, got {rng!r}"

@@ -12,267 +12,38 @@ that matches is named, with the page of the site that explains it
 from __future__ import annotations
 
 import copy
-import itertools
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from mathnn._checks import Array, as_float_array
-from mathnn.gradcheck import numerical_gradient, numerical_jacobian, relative_error
-from mathnn.module import Module, resolve_rng
+from mathnn._checks import Array, as_float_array, resolve_rng
+from mathnn._grading import MATCH, TOLERANCE, Checker, as_array
+from mathnn._module_checks import STEP, ModuleChecks, cast_copy
+from mathnn._report import Finding, Report
+from mathnn.gradcheck import numerical_gradient, relative_error
+from mathnn.slips import BASE_URL, SLIPS, Slip
 
-BASE_URL = "https://mathnn.readthedocs.io/en/latest/"
-"""Where the site lives; every slip's URL starts with it."""
+_T = TypeVar("_T")
 
-TOLERANCE = 1e-7
-"""A gradient passes when its relative error to central differences is below this."""
-
-MATCH = 1e-6
-"""A wrong result is recognised as a slip when it is this close to the slip's result."""
-
-STEP = 0.1
-"""The ``gradient_step`` given to ``update_parameters``."""
+__all__ = [
+    "BASE_URL",
+    "MATCH",
+    "SEED",
+    "SLIPS",
+    "STEP",
+    "TOLERANCE",
+    "Finding",
+    "Report",
+    "Slip",
+    "check_loss",
+    "check_module",
+]
 
 SEED = 0x6D617468
 """Seeds the checker's random numbers (``"math"`` in ASCII), mixed with an int ``rng``."""
 
-
-@dataclass(frozen=True)
-class Slip:
-    r"""One entry of the catalogue: a wrong result that a check can recognise.
-
-    Attributes
-    ----------
-    id : str
-        The fixed public name, such as ``"transposed"``.
-    title : str
-        A few words.
-    explanation : str
-        One or two sentences: what the wrong result is and where it comes from.
-    page : str
-        The page of the site that explains it, without ``.html``.
-    anchor : str
-        The section of that page; empty means ``"slip-" + id``.
-
-    Examples
-    --------
-    >>> from mathnn import SLIPS
-    >>> SLIPS["transposed"].url
-    'https://mathnn.readthedocs.io/en/latest/linear.html#common-slip'
-    """
-
-    id: str
-    title: str
-    explanation: str
-    page: str = "own_module"
-    anchor: str = ""
-
-    @property
-    def url(self) -> str:
-        """``BASE_URL + page + ".html#" + anchor``."""
-        return f"{BASE_URL}{self.page}.html#{self.anchor or 'slip-' + self.id}"
-
-
-_CATALOGUE = [
-    Slip(
-        "wrong-shape",
-        "wrong shape",
-        "An array has not the shape the contract gives it: the output is batch first, "
-        "and every gradient has the shape of its variable.",
-    ),
-    Slip(
-        "sign",
-        "wrong sign",
-        "The gradient is the negative of the right one, as when the squared error is "
-        "differentiated with respect to the target instead of the prediction.",
-        "losses",
-        "the-mean-over-the-batch",
-    ),
-    Slip(
-        "factor",
-        "constant factor",
-        "The gradient is the right one times a constant, as when the 2 of the squared "
-        "error is dropped.",
-        "losses",
-        "the-mean-over-the-batch",
-    ),
-    Slip(
-        "batch-mean",
-        "divided by the batch size",
-        "The gradient is the right one divided by N: the contract sums the losses over "
-        "the batch; the mean is the training loop's business.",
-    ),
-    Slip(
-        "transposed",
-        "transposed gradient",
-        "The gradient is the transpose of the right one, such as Delta^T X for the W of "
-        "Z = X W, whose gradient is X^T Delta.",
-        "linear",
-        "common-slip",
-    ),
-    Slip(
-        "transposed-parameter",
-        "transposed parameter",
-        "The input gradient is the right one for the transposed weights: Delta W instead "
-        "of Delta W^T, which only a square layer can compute.",
-        "linear",
-        "common-slip",
-    ),
-    Slip(
-        "unflipped-kernel",
-        "kernel not flipped",
-        "The input gradient of a convolution is the right one for the kernel reversed "
-        "along its taps: the full correlation of Delta needs the flipped kernel.",
-        "convolution",
-        "stride-1-a-full-correlation-with-the-flipped-kernel",
-    ),
-    Slip(
-        "diagonal-only",
-        "diagonal of the Jacobian only",
-        "The input gradient keeps only the diagonal of each sample's Jacobian, "
-        "dz_i/dx_i, as if the module were element-wise; the softmax's Jacobian is full.",
-    ),
-    Slip(
-        "not-accumulated",
-        "gradient overwritten",
-        "backward_update_gradient replaces the gradients instead of adding to them.",
-    ),
-    Slip(
-        "zero-grad",
-        "gradient not reset",
-        "zero_grad leaves a gradient that is not zero, or changes a parameter.",
-    ),
-    Slip(
-        "ascent",
-        "wrong update rule",
-        "update_parameters does not take the step theta - eta g: a step up the gradient, "
-        "a step that ignores eta, or no step.",
-    ),
-    Slip(
-        "mutates-input",
-        "input changed",
-        "A method writes into the X or the delta it was given, which belong to the caller.",
-    ),
-    Slip(
-        "upcast",
-        "float32 turned float64",
-        "A float32 module returns or stores float64 arrays, as when a float64 array or "
-        "NumPy float64 scalar enters the arithmetic.",
-    ),
-    Slip(
-        "mixes-samples",
-        "samples mixed",
-        "The output of one sample depends on the input of another: an operation runs "
-        "over the batch axis.",
-    ),
-    Slip(
-        "missing-log",
-        "logarithm missing",
-        "The cross-entropy is computed as -<y, p> instead of -<y, log p>.",
-        "losses",
-        "cross-entropy-on-probabilities",
-    ),
-    Slip("raises", "method raises", "A method of the contract raises an exception on valid input."),
-    Slip("wrong", "wrong result", "The result is wrong and matches none of the known slips."),
-]
-SLIPS: dict[str, Slip] = {slip.id: slip for slip in _CATALOGUE}
-"""The slip catalogue, keyed by slip id."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    r"""The result of one check.
-
-    Attributes
-    ----------
-    check : str
-        What was checked (``"gradient W"``, ``"accumulation"``, ...).
-    passed : bool
-        Whether the check passed.
-    slip : str or None
-        The id of the slip found (a key of :data:`~mathnn.SLIPS`); None when passed.
-    error : float or None
-        The largest relative error, where the check measures one.
-    message : str
-        One sentence: what was found.
-
-    Examples
-    --------
-    >>> from mathnn import Finding
-    >>> Finding("gradient W", False, "sign", 2.0, "the negative of the right gradient").slip
-    'sign'
-    """
-
-    check: str
-    passed: bool
-    slip: str | None
-    error: float | None
-    message: str
-
-
-@dataclass
-class Report:
-    r"""What :func:`check_module` or :func:`check_loss` found: one finding per check run.
-
-    ``str(report)`` is a table with a line per check, then, for each failure, a
-    sentence naming the slip and the URL of the section that explains it.
-
-    Attributes
-    ----------
-    subject : str
-        The name of what was checked.
-    findings : list of Finding
-        In the order the checks ran.
-
-    Examples
-    --------
-    >>> from mathnn import Finding, Report
-    >>> report = Report("MyTanh", [Finding("output shape", True, None, None, "(5, 3)")])
-    >>> report.passed
-    True
-    >>> print(report)
-    MyTanh: all 1 checks passed
-      output shape       pass
-    """
-
-    subject: str
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        """True when every check passed."""
-        return all(finding.passed for finding in self.findings)
-
-    @property
-    def slips(self) -> list[str]:
-        """The slip ids of the failed checks, in order, each once."""
-        return list(dict.fromkeys(f.slip for f in self.findings if f.slip is not None))
-
-    def __str__(self) -> str:
-        failed = [f for f in self.findings if not f.passed]
-        total = len(self.findings)
-        head = (
-            f"{self.subject}: all {total} checks passed"
-            if not failed
-            else f"{self.subject}: {len(failed)} of {total} checks failed"
-        )
-        width = max([len(f.check) for f in self.findings] + [17])
-        lines = [head]
-        for f in self.findings:
-            error = "" if f.error is None else f"{f.error:.1e}"
-            line = f"  {f.check:<{width}}  {'pass' if f.passed else 'FAIL'}  {error:<8}"
-            lines.append((line + "  " + (f.slip or "")).rstrip())
-        for f in failed:
-            slip = SLIPS[f.slip or "wrong"]
-            lines.append(f"{f.check}: {f.message}")
-            lines.append(f"  slip '{slip.id}' ({slip.title}): {slip.url}")
-        return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------- helpers
 
 _CONTRACT = (
     "forward",
@@ -286,438 +57,6 @@ _CONTRACT = (
 def _subject(thing: object) -> str:
     text = repr(thing)
     return type(thing).__name__ if text.startswith("<") else text
-
-
-def _named(module: Any) -> list[tuple[str, Array, Array | None]]:
-    """``(name, parameter, gradient)`` by ``named_parameters`` or the two dictionaries."""
-    if hasattr(module, "named_parameters"):
-        return [(name, p, g) for name, p, g in module.named_parameters()]
-    gradients = module.gradients
-    return [(k, p, gradients.get(k)) for k, p in module.parameters.items()]
-
-
-class _Contract(Module):
-    """Gives any object of the contract the ``named_parameters`` that mathnn's tools read."""
-
-    def __init__(self, inner: Any) -> None:
-        super().__init__()
-        self.inner = inner
-
-    def forward(self, X: ArrayLike) -> Array:
-        return np.asarray(self.inner.forward(X))
-
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Array, Array]]:
-        for name, parameter, gradient in _named(self.inner):
-            yield prefix + name, parameter, parameter if gradient is None else gradient
-
-
-def _cast_copy(module: Any, dtype: type[np.floating[Any]]) -> Any:
-    """A deep copy whose float parameters, gradients and float dtype attributes are ``dtype``.
-
-    ``copy.deepcopy`` with a prepared memo replaces every reference to an old
-    array (or to the other float dtype) by its cast, aliases included.
-    """
-    memo: dict[int, Any] = {}
-    for _, parameter, gradient in _named(module):
-        for array in (parameter, gradient):
-            if isinstance(array, np.ndarray) and array.dtype.kind == "f":
-                memo[id(array)] = array.astype(dtype)
-    other = np.float32 if dtype is np.float64 else np.float64
-    memo[id(np.dtype(other))] = np.dtype(dtype)
-    memo[id(other)] = dtype
-    memo[id(memo)] = [module]  # deepcopy's keep-alive list
-    return copy.deepcopy(module, memo)
-
-
-def _array(value: object) -> Array | None:
-    """``value`` as a float array, or None if it is not a numeric array."""
-    if value is None:
-        return None
-    array = np.asarray(value)
-    return array if array.dtype.kind in "fiu" else None
-
-
-def _describe_entry(got: Array, right: Array) -> str:
-    index = np.unravel_index(int(np.argmax(np.abs(got - right))), got.shape)
-    position = tuple(int(i) for i in index)
-    return (
-        f"the worst entry is {position}: {got[position]:.6g} where {right[position]:.6g} "
-        "was expected."
-    )
-
-
-Candidate = tuple[str, str, Callable[[], Array]]
-"""A slip id, what its result is (for the message), and how to compute that result."""
-
-
-def _recognise(
-    what: str, got: Array, right: Array, batch: int, candidates: list[Candidate]
-) -> tuple[str, str]:
-    """The slip whose result ``got`` matches, and a sentence; ``wrong`` when none does."""
-    if got.shape == right.shape and np.any(right):
-        scale = float(np.vdot(got, right) / np.vdot(right, right))
-        if relative_error(got, scale * right) < MATCH:
-            if abs(scale + 1) < MATCH:
-                return "sign", f"{what} is the negative of the right one."
-            if batch > 1 and abs(scale * batch - 1) < MATCH:
-                return "batch-mean", f"{what} is the right one divided by the batch size {batch}."
-            return "factor", f"{what} is {scale:.6g} times the right one."
-    for axes in itertools.permutations(range(right.ndim)):
-        if axes != tuple(range(right.ndim)) and right.transpose(axes).shape == got.shape:
-            if relative_error(got, right.transpose(axes)) < MATCH:
-                detail = "" if right.ndim == 2 else f" (axes {axes})"
-                shapes = (
-                    ""
-                    if got.shape == right.shape
-                    else f": shape {got.shape}, where the right one has shape {right.shape}"
-                )
-                return "transposed", f"{what} is the transpose{detail} of the right one{shapes}."
-    if got.shape != right.shape:
-        return "wrong-shape", f"{what} has shape {got.shape}, where {right.shape} was expected."
-    for slip, description, compute in candidates:
-        try:
-            result = compute()
-        except Exception:  # a candidate that cannot be formed does not match
-            continue
-        if result.shape == got.shape and relative_error(got, result) < MATCH:
-            return slip, f"{what} is {description}."
-    return "wrong", f"{what} is wrong and matches no known slip; " + _describe_entry(got, right)
-
-
-class _Raised(Exception):
-    """A method of the checked object raised; its finding is already recorded."""
-
-
-class _Checker:
-    """Runs the checks and collects the findings."""
-
-    def __init__(self, subject: str) -> None:
-        self.report = Report(subject)
-
-    def ok(self, check: str, message: str, error: float | None = None) -> None:
-        self.report.findings.append(Finding(check, True, None, error, message))
-
-    def fail(self, check: str, slip: str, message: str, error: float | None = None) -> None:
-        self.report.findings.append(Finding(check, False, slip, error, message))
-
-    def invoke(self, check: str, method: str, call: Callable[..., Any], *args: Any) -> Any:
-        """``call(*args)``; an exception becomes a ``raises`` finding of ``check``."""
-        try:
-            return call(*args)
-        except Exception as error:  # the checked code may raise anything
-            detail = f": {error}" if str(error) else ""
-            self.fail(check, "raises", f"{method} raised {type(error).__name__}{detail}.")
-            raise _Raised from error
-
-    def run(self, *checks: Callable[[], None]) -> None:
-        for check in checks:
-            try:
-                check()
-            except _Raised:
-                pass
-
-    def compare(
-        self,
-        check: str,
-        what: str,
-        got: object,
-        right: Array,
-        batch: int,
-        candidates: list[Candidate] | None = None,
-    ) -> None:
-        """Pass if ``got`` agrees with ``right``; else name the slip that explains it."""
-        array = _array(got)
-        if array is None:
-            self.fail(check, "wrong-shape", f"{what} is {got!r}, not an array.")
-            return
-        array = array.astype(np.float64)
-        error = relative_error(array, right) if array.shape == right.shape else None
-        if error is not None and error < TOLERANCE:
-            self.ok(check, f"{what} agrees with central differences.", error)
-            return
-        slip, message = _recognise(what, array, right, batch, candidates or [])
-        self.fail(check, slip, message, error)
-
-
-def _gradient_of(module: Any, name: str) -> Array | None:
-    for key, _, gradient in _named(module):
-        if key == name:
-            return gradient
-    return None
-
-
-def _parameter_of(module: Any, name: str) -> Array:
-    return next(p for key, p, _ in _named(module) if key == name)
-
-
-def _flat(arrays: list[Any]) -> Array:
-    return np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
-
-
-class _ModuleChecks:
-    """The checks of :func:`check_module`, on copies of a float64 copy of the module."""
-
-    def __init__(
-        self, checker: _Checker, base: Any, single: Any, X: Array, generator: np.random.Generator
-    ) -> None:
-        self.c, self.base, self.single, self.X = checker, base, single, X
-        self.generator = generator
-        self.N = X.shape[0]
-        self.names = [name for name, _, _ in _named(base)]
-        self.delta = np.zeros(0)
-        self._jacobian: Array | None = None
-
-    def fresh(self) -> Any:
-        return copy.deepcopy(self.base)
-
-    def backward(self, check: str, module: Any, method: str, delta: Array) -> Any:
-        """``forward(X)`` then ``method(X, delta)``, on copies of ``X`` and ``delta``."""
-        self.c.invoke(check, "forward", module.forward, self.X.copy())
-        return self.c.invoke(check, method, getattr(module, method), self.X.copy(), delta.copy())
-
-    def summed_output(self, module: Any, target: Array | None = None) -> Array:
-        """Central differences of ``sum(delta * forward(X))`` by ``target`` (None: by ``X``)."""
-        X = self.X.copy()
-
-        def f() -> float:
-            return float(np.sum(self.delta * np.asarray(module.forward(X), dtype=np.float64)))
-
-        return numerical_gradient(f, X if target is None else target)
-
-    def jacobian(self) -> Array:
-        """The numerical Jacobian, shape ``(N, Z size, N, X size)``, computed once."""
-        if self._jacobian is None:
-            J = numerical_jacobian(_Contract(self.fresh()), self.X)
-            self._jacobian = J.reshape(self.N, -1, self.N, self.X[0].size)
-        return self._jacobian
-
-    # ------------------------------------------------------------------ checks
-
-    def output_shape(self) -> bool:
-        check = "output shape"
-        try:
-            Z = _array(self.c.invoke(check, "forward", self.fresh().forward, self.X.copy()))
-        except _Raised:
-            return False
-        if Z is None or Z.ndim == 0 or Z.shape[0] != self.N:
-            shape = "no array" if Z is None else f"shape {Z.shape}"
-            self.c.fail(
-                check,
-                "wrong-shape",
-                f"forward returned {shape}, where (N, ...) with N = {self.N} was expected.",
-            )
-            return False
-        self.c.ok(check, f"forward returns shape {Z.shape}.")
-        self.delta = self.generator.normal(size=Z.shape)
-        self.Z_shape = Z.shape
-        return True
-
-    def input_gradient(self) -> None:
-        check = "input gradient"
-        got = self.backward(check, self.fresh(), "backward_delta", self.delta)
-        right = self.c.invoke(check, "forward", self.summed_output, self.fresh())
-        candidates = list(self._parameter_candidates())
-        if tuple(self.Z_shape) == self.X.shape:
-            description = "delta times the diagonal of each sample's Jacobian only"
-            candidates.append(("diagonal-only", description, self._diagonal_only))
-        self.c.compare(check, "the input gradient", got, right, self.N, candidates)
-
-    def _parameter_candidates(self) -> Iterator[Candidate]:
-        """The right input gradient for a parameter transposed (same shape) or reversed."""
-        for name, parameter, _ in _named(self.base):
-            identity = tuple(range(parameter.ndim))
-            for axes in itertools.permutations(identity):
-                if axes != identity and parameter.transpose(axes).shape == parameter.shape:
-                    detail = "" if parameter.ndim == 2 else f" (axes {axes})"
-                    description = f"the right one for the transposed {name}{detail}"
-                    yield "transposed-parameter", description, self._with(name, axes=axes)
-            if parameter.ndim >= 3 and parameter.shape[0] > 1:
-                description = f"the right one for {name} reversed along its first axis"
-                yield "unflipped-kernel", description, self._with(name, axes=None)
-
-    def _with(self, name: str, axes: tuple[int, ...] | None) -> Callable[[], Array]:
-        """The input gradient for parameter ``name`` transposed by ``axes`` (None: reversed)."""
-
-        def compute() -> Array:
-            module = self.fresh()
-            parameter = _parameter_of(module, name)
-            original = parameter.copy()
-            parameter[...] = original[::-1] if axes is None else original.transpose(axes)
-            return self.summed_output(module)
-
-        return compute
-
-    def _diagonal_only(self) -> Array:
-        diagonal = np.einsum("nini->ni", self.jacobian())
-        return (diagonal * self.delta.reshape(self.N, -1)).reshape(self.X.shape)
-
-    def parameter_gradients(self) -> None:
-        module = self.fresh()
-        for _, _, gradient in _named(module):
-            if gradient is not None:
-                gradient[...] = 0
-        label = "gradient " + ", ".join(self.names)
-        self.backward(label, module, "backward_update_gradient", self.delta)
-        numeric = self.fresh()
-        for name in self.names:
-            check = f"gradient {name}"
-            target = _parameter_of(numeric, name)
-            right = self.c.invoke(check, "forward", self.summed_output, numeric, target)
-            got = _gradient_of(module, name)
-            if got is None:
-                self.c.fail(check, "wrong-shape", f"gradients has no entry {name!r}.")
-            else:
-                self.c.compare(check, f"the gradient of {name}", got, right, self.N)
-
-    def _gradients_after(self, check: str, *deltas: Array) -> Array:
-        module = self.fresh()
-        for _, _, gradient in _named(module):
-            if gradient is not None:
-                gradient[...] = 0
-        for delta in deltas:
-            self.backward(check, module, "backward_update_gradient", delta)
-        return _flat([_gradient_of(module, name) for name in self.names])
-
-    def accumulation(self) -> None:
-        check = "accumulation"
-        second = self.generator.normal(size=self.delta.shape)
-        one, two = self._gradients_after(check, self.delta), self._gradients_after(check, second)
-        both = self._gradients_after(check, self.delta, second)
-        if both.shape != one.shape:
-            self.c.fail(
-                check, "wrong-shape", "the gradients change shape from one call to the next."
-            )
-            return
-        error = relative_error(both, one + two)
-        if error < TOLERANCE:
-            self.c.ok(check, "two calls of backward_update_gradient add up.", error)
-        elif relative_error(both, two) < TOLERANCE:
-            self.c.fail(
-                check,
-                "not-accumulated",
-                "the second call of backward_update_gradient replaced the gradients of "
-                "the first instead of adding to them.",
-                error,
-            )
-        else:
-            self.c.fail(
-                check,
-                "wrong",
-                "two calls of backward_update_gradient do not add up; "
-                + _describe_entry(both, one + two),
-                error,
-            )
-
-    def zero_grad(self) -> None:
-        check = "zero_grad"
-        module = self.fresh()
-        for _, _, gradient in _named(module):
-            if gradient is not None:
-                gradient[...] = self.generator.normal(size=gradient.shape)
-        before = {name: p.copy() for name, p, _ in _named(module)}
-        self.c.invoke(check, "zero_grad", module.zero_grad)
-        for name, parameter, gradient in _named(module):
-            if gradient is not None and np.any(gradient):
-                self.c.fail(
-                    check, "zero-grad", f"after zero_grad the gradient of {name} is not zero."
-                )
-                return
-            if not np.array_equal(parameter, before[name]):
-                self.c.fail(check, "zero-grad", f"zero_grad changed the parameter {name}.")
-                return
-        self.c.ok(check, "zero_grad sets every gradient to zero and changes no parameter.")
-
-    def update_parameters(self) -> None:
-        check = "update_parameters"
-        module = self.fresh()
-        for _, _, gradient in _named(module):
-            if gradient is not None:
-                gradient[...] = self.generator.normal(size=gradient.shape)
-        before = _flat([p for _, p, _ in _named(module)])
-        gradients = _flat([g for _, _, g in _named(module) if g is not None])
-        self.c.invoke(check, "update_parameters", module.update_parameters, STEP)
-        step = _flat([p for _, p, _ in _named(module)]) - before
-        if step.shape != gradients.shape:
-            self.c.fail(check, "wrong-shape", "update_parameters changed the parameters' shapes.")
-            return
-        error = relative_error(step, -STEP * gradients)
-        if error < TOLERANCE:
-            self.c.ok(check, f"the step is theta - eta g with eta = {STEP}.", error)
-            return
-        scale = -float(np.vdot(step, gradients) / max(np.vdot(gradients, gradients), 1e-300))
-        if relative_error(step, -scale * gradients) < MATCH:
-            if abs(scale + STEP) < MATCH:
-                what = "theta + eta g, a step up the gradient"
-            elif abs(scale) < MATCH:
-                what = "no step at all: the parameters did not change"
-            elif abs(scale - 1) < MATCH:
-                what = f"theta - g: the step ignores eta = {STEP}"
-            else:
-                what = f"theta - c g with c = {scale:.6g}"
-            message = f"with eta = {STEP} the step is {what}, where theta - eta g was expected."
-        else:
-            message = "the step is not theta - eta g; " + _describe_entry(step, -STEP * gradients)
-        self.c.fail(check, "ascent", message, error)
-
-    def inputs_unchanged(self) -> None:
-        check = "inputs unchanged"
-        module = self.fresh()
-        X, delta = self.X.copy(), self.delta.copy()
-        calls = [
-            ("forward", (X,)),
-            ("backward_update_gradient", (X, delta)),
-            ("backward_delta", (X, delta)),
-        ]
-        for method, args in calls:
-            self.c.invoke(check, method, getattr(module, method), *args)
-            for name, given, original in (("X", X, self.X), ("delta", delta, self.delta)):
-                if not np.array_equal(given, original):
-                    self.c.fail(
-                        check, "mutates-input", f"{method} wrote into the {name} it was given."
-                    )
-                    return
-        self.c.ok(check, "forward and both backward methods leave X and delta as they were.")
-
-    def float32(self) -> None:
-        check = "float32"
-        module, X = self.single, self.X.astype(np.float32)
-        delta = self.delta.astype(np.float32)
-        problems = []
-        Z = _array(self.c.invoke(check, "forward", module.forward, X))
-        if Z is not None and Z.dtype != np.float32:
-            problems.append(f"forward returns {Z.dtype}")
-        dX = _array(self.c.invoke(check, "backward_delta", module.backward_delta, X, delta))
-        if dX is not None and dX.dtype != np.float32:
-            problems.append(f"backward_delta returns {dX.dtype}")
-        self.c.invoke(check, "forward", module.forward, X)
-        self.c.invoke(check, "backward_update_gradient", module.backward_update_gradient, X, delta)
-        for name, _, gradient in _named(module):
-            if gradient is not None and gradient.dtype != np.float32:
-                problems.append(f"the gradient of {name} is {gradient.dtype}")
-        self.c.invoke(check, "update_parameters", module.update_parameters, STEP)
-        for name, parameter, _ in _named(module):
-            if parameter.dtype != np.float32:
-                problems.append(f"after update_parameters, {name} is {parameter.dtype}")
-        if problems:
-            self.c.fail(
-                check, "upcast", "with float32 input and parameters, " + "; ".join(problems) + "."
-            )
-        else:
-            self.c.ok(check, "float32 input and parameters give float32 results.")
-
-    def per_sample(self) -> None:
-        check = "per sample"
-        J = np.abs(self.c.invoke(check, "forward", self.jacobian))
-        cross = J.copy()
-        for n in range(self.N):
-            cross[n, :, n, :] = 0
-        ratio = float(cross.max() / max(float(J.max()), 1e-300))
-        if ratio < TOLERANCE:
-            self.c.ok(check, "no output of a sample depends on the input of another.", ratio)
-            return
-        n, _, m, _ = (int(i) for i in np.unravel_index(int(np.argmax(cross)), cross.shape))
-        message = f"the output of sample {n} changes with the input of sample {m}."
-        self.c.fail(check, "mixes-samples", message, ratio)
 
 
 def check_module(
@@ -801,20 +140,15 @@ def check_module(
     the input gradient is wrong and matches no known slip; the worst entry is ...
     """
     _require(module, _CONTRACT, "check_module")
-    X = np.array(as_float_array(X, "X", "check_module"), dtype=np.float64)
-    if X.ndim == 0 or X.shape[0] == 0:
-        raise ValueError(
-            f"check_module: expected X with a batch axis (N, ...), got shape {X.shape}"
-        )
-    try:
-        base, single = _cast_copy(module, np.float64), _cast_copy(module, np.float32)
-    except Exception as error:
-        raise TypeError(
-            f"check_module: expected a module that copy.deepcopy can copy, "
-            f"got {type(module).__name__}: {error}"
-        ) from error
-    checker = _Checker(_subject(module))
-    checks = _ModuleChecks(checker, base, single, X, _generator(rng))
+    X = _batch(X, "X", "check_module")
+    base, single = _copied(
+        module,
+        "a module",
+        "check_module",
+        lambda: (cast_copy(module, np.float64), cast_copy(module, np.float32)),
+    )
+    checker = Checker(_subject(module))
+    checks = ModuleChecks(checker, base, single, X, resolve_rng(rng, "check_module", stream=SEED))
     if checks.output_shape():
         steps = [checks.input_gradient]
         if checks.names:
@@ -831,11 +165,25 @@ def check_module(
     return checker.report
 
 
-def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """``rng`` itself, or a Generator seeded by ``(SEED, rng)``: apart from the reader's stream."""
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng([SEED, 0] if rng is None else [SEED, 1, int(rng)])
-    return resolve_rng(rng)
+def _batch(value: ArrayLike, name: str, where: str) -> Array:
+    """``value`` as a float64 array with a batch axis of at least one sample, or raise."""
+    array = np.array(as_float_array(value, name, where), dtype=np.float64)
+    if array.ndim == 0 or array.shape[0] == 0:
+        raise ValueError(
+            f"{where}: expected {name} with a batch axis (N, ...), got shape {array.shape}"
+        )
+    return array
+
+
+def _copied(thing: Any, what: str, where: str, make: Callable[[], _T]) -> _T:
+    """``make()``, the copies of ``thing``; ``TypeError`` if they cannot be made."""
+    try:
+        return make()
+    except Exception as error:  # deepcopy of the reader's object may raise anything
+        raise TypeError(
+            f"{where}: expected {what} that copy.deepcopy can copy, "
+            f"got {type(thing).__name__}: {error}"
+        ) from error
 
 
 def _require(thing: Any, methods: tuple[str, ...], where: str) -> None:
@@ -921,28 +269,18 @@ def check_loss(loss: Any, y: ArrayLike, yhat: ArrayLike) -> Report:
     the gradient of the summed loss is 0.5 times the right one.
     """
     _require(loss, ("forward", "backward"), "check_loss")
-    yhat = np.array(as_float_array(yhat, "yhat", "check_loss"), dtype=np.float64)
-    if yhat.ndim == 0 or yhat.shape[0] == 0:
-        raise ValueError(
-            f"check_loss: expected yhat with a batch axis (N, ...), got shape {yhat.shape}"
-        )
+    yhat = _batch(yhat, "yhat", "check_loss")
     y = np.array(y)
     if y.dtype.kind == "f":
         y = y.astype(np.float64)
-    try:
-        base = copy.deepcopy(loss)
-    except Exception as error:
-        raise TypeError(
-            f"check_loss: expected a loss that copy.deepcopy can copy, "
-            f"got {type(loss).__name__}: {error}"
-        ) from error
-    checker = _Checker(_subject(loss))
+    base = _copied(loss, "a loss", "check_loss", lambda: copy.deepcopy(loss))
+    checker = Checker(_subject(loss))
     n = yhat.shape[0]
     found: dict[str, Array] = {}
 
     def values() -> None:
         check = "values"
-        value = _array(
+        value = as_array(
             checker.invoke(check, "forward", copy.deepcopy(base).forward, y.copy(), yhat.copy())
         )
         if value is None or value.shape != (n,):
@@ -1011,7 +349,7 @@ def check_loss(loss: Any, y: ArrayLike, yhat: ArrayLike) -> Report:
         prediction = yhat.astype(np.float32)
         problems = []
         for method in ("forward", "backward"):
-            result = _array(
+            result = as_array(
                 checker.invoke(check, method, getattr(module, method), target, prediction)
             )
             if result is not None and result.dtype != np.float32:

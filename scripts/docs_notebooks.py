@@ -33,10 +33,15 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import nbformat
+
+# nbformat's constructors and file functions have no annotations: their types, stated once.
+new_notebook: Callable[[], nbformat.NotebookNode] = nbformat.v4.new_notebook
+new_markdown_cell: Callable[[str], nbformat.NotebookNode] = nbformat.v4.new_markdown_cell
+read_notebook: Callable[[Path, int], nbformat.NotebookNode] = nbformat.read  # (path, as_version)
+write_notebook: Callable[[nbformat.NotebookNode, Path], None] = nbformat.write
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -445,13 +450,14 @@ def _box(kind: str, title: str, body: list[str]) -> list[str]:
 
 
 def _literalinclude(directive: Directive, docname: str) -> list[str]:
+    from sphinx.config import Config
     from sphinx.directives.code import LiteralIncludeReader
 
     path = (DOCS / docname).parent / directive.argument
     options: dict[str, Any] = dict(directive.options)
     if "dedent" in options:
         options["dedent"] = int(options["dedent"]) if options["dedent"] else None
-    reader = LiteralIncludeReader(str(path), options, SimpleNamespace(source_encoding="utf-8"))
+    reader = LiteralIncludeReader(str(path), options, Config({"source_encoding": "utf-8"}))
     code, _ = reader.read()
     language = options.get("language", "python")
     return [f"```{language}", *code.rstrip("\n").split("\n"), "```"]
@@ -577,7 +583,7 @@ def convert(
     """The notebook of one page in one language: prose translated and made Jupyter's own."""
     words = WORDS[language]
     ctx = Context(docname, language, resolver, words)
-    out = nbformat.v4.new_notebook()
+    out = new_notebook()
     out.metadata = {
         "kernelspec": notebook.metadata.get("kernelspec", {}),
         "language_info": notebook.metadata.get("language_info", {"name": "python"}),
@@ -603,14 +609,14 @@ def convert(
                 source = _after_title(source, words["about"])
                 first_markdown = False
             if source.strip():
-                out.cells.append(nbformat.v4.new_markdown_cell(source))
+                out.cells.append(new_markdown_cell(source))
         elif cell.cell_type == "code":
             new = copy.deepcopy(cell)
             tags = list(new.metadata.get("tags", []))
             ctx.problems += [f"{docname}: {p}" for p in _code_problems(new.source)]
             new.source = _inline_static_files(new.source, words)
             if "remove-cell" in tags:
-                out.cells.append(nbformat.v4.new_markdown_cell(words["setup"]))
+                out.cells.append(new_markdown_cell(words["setup"]))
                 tags.append("setup")
             if "raises-exception" in tags:
                 new.source = _not_raising(new.source, words)
@@ -686,7 +692,7 @@ def write_edition(
             ]
         path = folder / f"{docname}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook, path)
+        write_notebook(notebook, path)
         written.append(path)
     if problems:
         raise NotebookError(f"notebooks ({language}):\n  " + "\n  ".join(problems))
@@ -770,7 +776,7 @@ def execute(paths: list[Path], timeout: int = 600) -> tuple[int, float, list[str
     failures: list[str] = []
     t0 = time.monotonic()
     for path in paths:
-        notebook = nbformat.read(path, as_version=4)
+        notebook = read_notebook(path, 4)
         start = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="mathnn-nb-") as folder:
             client = NotebookClient(
@@ -809,7 +815,8 @@ def main(argv: list[str] | None = None) -> int:
                 f" (archive {ARCHIVE.format(language=language)})"
             )
         return 0
-    total, seconds, failures = 0, 0.0, []
+    failures: list[str] = []
+    total, seconds = 0, 0.0
     for language, found in paths.items():
         print(
             f"executing the {len(found)} notebooks of {language} (fresh kernel, empty "

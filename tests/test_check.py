@@ -656,8 +656,10 @@ def test_check_loss_names_the_missing_method() -> None:
 
 
 def test_check_module_rejects_bad_rng() -> None:
-    with pytest.raises(TypeError, match="rng"):
+    with pytest.raises(TypeError, match="check_module: expected rng to be a numpy Generator"):
         check_module(TanH(), np.ones((2, 3)), rng="seed")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"check_module: expected rng to be an int seed >= 0"):
+        check_module(TanH(), np.ones((2, 3)), rng=-1)
 
 
 # ---------------------------------------------------------------------------- the site's anchors

@@ -45,8 +45,12 @@ TYPOGRAPHY_CASES = [
     ("punct-space", "`f`: g", "`f`: g", f"`f`{NNBSP}: g"),
     ("guillemets", '"valid"', "« valide »", f"«{NNBSP}valide{NNBSP}»"),
     ("guillemets", '"valid"', "«valide»", f"«{NNBSP}valide{NNBSP}»"),
-    ("english-quotes", 'a "third dimension"', 'une "troisième dimension"',
-     f"une «{NNBSP}troisième dimension{NNBSP}»"),
+    (
+        "english-quotes",
+        'a "third dimension"',
+        'une "troisième dimension"',
+        f"une «{NNBSP}troisième dimension{NNBSP}»",
+    ),
     ("unit-space", "25 % of", "25 % des", f"25{NBSP}% des"),
     ("unit-space", "25% of", "25% des", f"25{NBSP}% des"),
     ("unit-space", "about 25 GB", "environ 25 Go", f"environ 25{NBSP}Go"),
@@ -58,8 +62,9 @@ TYPOGRAPHY_CASES = [
 
 
 @pytest.mark.parametrize(("rule", "msgid", "faulty", "fixed"), TYPOGRAPHY_CASES)
-def test_typography_rule_catches_and_fixer_repairs(rule: str, msgid: str, faulty: str,
-                                                   fixed: str) -> None:
+def test_typography_rule_catches_and_fixer_repairs(
+    rule: str, msgid: str, faulty: str, fixed: str
+) -> None:
     assert rule in rules_hit(msgid, faulty)
     repaired = cf.fix_typography(faulty, msgid)
     assert repaired == fixed
@@ -68,17 +73,29 @@ def test_typography_rule_catches_and_fixer_repairs(rule: str, msgid: str, faulty
 
 
 def test_fixer_leaves_math_code_roles_and_links_alone() -> None:
-    msgid = ("With $\\eta = 0.05$ and $a : b$, ``x = 1.5; y`` and `z ? w`, see "
-             "{ref}`page: linear <page-linear>`, :math:`0.5` and https://example.org/a?b=1:2.")
-    msgstr = ("Avec $\\eta = 0.05$ et $a : b$, ``x = 1.5; y`` et `z ? w`, voir "
-              "{ref}`page: linéaire <page-linear>`, :math:`0.5` et https://example.org/a?b=1:2.")
+    msgid = (
+        "With $\\eta = 0.05$ and $a : b$, ``x = 1.5; y`` and `z ? w`, see "
+        "{ref}`page: linear <page-linear>`, :math:`0.5` and https://example.org/a?b=1:2."
+    )
+    msgstr = (
+        "Avec $\\eta = 0.05$ et $a : b$, ``x = 1.5; y`` et `z ? w`, voir "
+        "{ref}`page: linéaire <page-linear>`, :math:`0.5` et https://example.org/a?b=1:2."
+    )
     fixed = cf.fix_typography(msgstr, msgid)
     assert fixed == msgstr
     assert rules_hit(msgid, msgstr) == []
 
 
-@pytest.mark.parametrize("text", ["PyTorch 2.13 et Sphinx 9.0", "MathJax 3.2.2",
-                                  "un rapport 1:2 ou 10:30", "?!", "l'an 2026, 1797 images"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PyTorch 2.13 et Sphinx 9.0",
+        "MathJax 3.2.2",
+        "un rapport 1:2 ou 10:30",
+        "?!",
+        "l'an 2026, 1797 images",
+    ],
+)
 def test_typography_exceptions_are_not_faults(text: str) -> None:
     assert rules_hit(text, text + " ") == []
 
@@ -89,23 +106,28 @@ def test_elision_after_a_number_is_not_a_unit() -> None:
 
 
 def test_correct_french_passes_every_rule() -> None:
-    msgstr = (f"Le coût{NNBSP}: une somme{NNBSP}; «{NNBSP}valide{NNBSP}» à 25{NBSP}% "
-              f"près, 0,2{NBSP}s, 64{NNBSP}000 coefficients, $x = 0.5$.")
+    msgstr = (
+        f"Le coût{NNBSP}: une somme{NNBSP}; «{NNBSP}valide{NNBSP}» à 25{NBSP}% "
+        f"près, 0,2{NBSP}s, 64{NNBSP}000 coefficients, $x = 0.5$."
+    )
     msgid = "The loss: a sum; 'valid' to 25 %, 0.2 s, 64000 entries, $x = 0.5$."
     assert rules_hit(msgid, msgstr) == []
     assert cf.fix_typography(msgstr, msgid) == msgstr
 
 
 # -- identity with the English ------------------------------------------------------
-@pytest.mark.parametrize(("rule", "msgid", "msgstr"), [
-    ("same-math", "Then $z = x W$.", "Alors $z = W x$."),
-    ("same-math", "At :math:`x = 0`.", "En :math:`x = 1`."),
-    ("same-roles", "See {ref}`page-linear`.", "Voir {ref}`page-losses`."),
-    ("same-roles", "The :class:`Module`.", "Le :class:`Loss`."),
-    ("same-code", "Call `forward(X)`.", "Appeler `forward(x)`."),
-    ("same-code", "Call ``zero_grad()``.", "Appeler zero_grad()."),
-    ("same-links", "[MyST](https://myst.org)", "[MyST](https://myst.fr)"),
-])
+@pytest.mark.parametrize(
+    ("rule", "msgid", "msgstr"),
+    [
+        ("same-math", "Then $z = x W$.", "Alors $z = W x$."),
+        ("same-math", "At :math:`x = 0`.", "En :math:`x = 1`."),
+        ("same-roles", "See {ref}`page-linear`.", "Voir {ref}`page-losses`."),
+        ("same-roles", "The :class:`Module`.", "Le :class:`Loss`."),
+        ("same-code", "Call `forward(X)`.", "Appeler `forward(x)`."),
+        ("same-code", "Call ``zero_grad()``.", "Appeler zero_grad()."),
+        ("same-links", "[MyST](https://myst.org)", "[MyST](https://myst.fr)"),
+    ],
+)
 def test_changed_math_role_code_or_link_is_caught(rule: str, msgid: str, msgstr: str) -> None:
     assert rule in rules_hit(msgid, msgstr)
 
@@ -117,41 +139,48 @@ def test_order_and_role_titles_may_change() -> None:
 
 
 # -- glossary terms -----------------------------------------------------------------
-@pytest.mark.parametrize(("msgid", "msgstr"), [
-    ("The test accuracy is 97 %.", f"La précision de test vaut 97{NBSP}%."),
-    ("SGD with momentum 0.9.", "SGD avec un moment de 0,9."),
-    ("the outer product $s^\\top s$", "le produit extérieur $s^\\top s$"),
-    ("That derivation belongs here.", "Cette dérivation a sa place ici."),
-    ("PyTorch runs one fused kernel.", "PyTorch exécute un seul noyau fusionné."),
-    ("workers threads spin", "les fils tournent à vide"),
-    ("Yield the triples.", "Produit les triplets."),
-    ("`BCELoss` clamps each logarithm.", "`BCELoss` minore chaque logarithme."),
-    ("an element-wise product", "un produit élément par élément"),
-    ("the forward pass", "la passe avant"),
-    ("the training set", "le jeu d'entraînement"),
-    ("in closed form", "sous forme de formule explicite"),
-])
+@pytest.mark.parametrize(
+    ("msgid", "msgstr"),
+    [
+        ("The test accuracy is 97 %.", f"La précision de test vaut 97{NBSP}%."),
+        ("SGD with momentum 0.9.", "SGD avec un moment de 0,9."),
+        ("the outer product $s^\\top s$", "le produit extérieur $s^\\top s$"),
+        ("That derivation belongs here.", "Cette dérivation a sa place ici."),
+        ("PyTorch runs one fused kernel.", "PyTorch exécute un seul noyau fusionné."),
+        ("workers threads spin", "les fils tournent à vide"),
+        ("Yield the triples.", "Produit les triplets."),
+        ("`BCELoss` clamps each logarithm.", "`BCELoss` minore chaque logarithme."),
+        ("an element-wise product", "un produit élément par élément"),
+        ("the forward pass", "la passe avant"),
+        ("the training set", "le jeu d'entraînement"),
+        ("in closed form", "sous forme de formule explicite"),
+    ],
+)
 def test_forbidden_glossary_word_is_caught(msgid: str, msgstr: str) -> None:
     assert "glossary-term" in rules_hit(msgid, msgstr)
 
 
-@pytest.mark.parametrize(("msgid", "msgstr"), [
-    ("The test accuracy is 97 %.", f"L'exactitude de test vaut 97{NBSP}%."),
-    ("accuracy, not float precision", "exactitude, pas la précision du flottant"),
-    ("SGD with momentum 0.9.", "SGD avec une inertie de 0,9."),
-    ("momentum, unlike Adam's moments", "l'inertie, contrairement aux moments d'Adam"),
-    ("One derivation with the chain rule.", "Un calcul avec la règle de dérivation en chaîne."),
-    ("The kernel of width 3.", "Le noyau de largeur 3."),
-    ("worker threads spin", "les fils d'exécution tournent à vide"),
-    ("Yield the triples.", "Renvoie successivement les triplets."),
-    ("Yield one product.", "Renvoie successivement un produit."),
-])
+@pytest.mark.parametrize(
+    ("msgid", "msgstr"),
+    [
+        ("The test accuracy is 97 %.", f"L'exactitude de test vaut 97{NBSP}%."),
+        ("accuracy, not float precision", "exactitude, pas la précision du flottant"),
+        ("SGD with momentum 0.9.", "SGD avec une inertie de 0,9."),
+        ("momentum, unlike Adam's moments", "l'inertie, contrairement aux moments d'Adam"),
+        ("One derivation with the chain rule.", "Un calcul avec la règle de dérivation en chaîne."),
+        ("The kernel of width 3.", "Le noyau de largeur 3."),
+        ("worker threads spin", "les fils d'exécution tournent à vide"),
+        ("Yield the triples.", "Renvoie successivement les triplets."),
+        ("Yield one product.", "Renvoie successivement un produit."),
+    ],
+)
 def test_glossary_term_used_rightly_passes(msgid: str, msgstr: str) -> None:
     assert "glossary-term" not in rules_hit(msgid, msgstr)
 
 
-@pytest.mark.parametrize("term", [t for t in GLOSSARY["terms"] if t.get("avoid")],
-                         ids=lambda t: t["en"])
+@pytest.mark.parametrize(
+    "term", [t for t in GLOSSARY["terms"] if t.get("avoid")], ids=lambda t: t["en"]
+)
 def test_every_forbidden_word_of_the_glossary_is_checked(term: dict) -> None:
     english = (term.get("en_forms") or [term["en"]])[0].replace("*", "")
     context = " ".join(c.replace("*", "") for c in term.get("context_en", [])[:1])
