@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 import mathnn as nn
+from mathnn.recipes import mnist1d_cnn_model
 
 F32 = np.float32
 
@@ -27,16 +28,9 @@ def mathnn_mlp(seed: int = 0, d_in: int = 256, hidden: int = 100) -> nn.Sequenti
     )
 
 
-def mathnn_cnn(seed: int = 0, length: int = 40) -> nn.Sequential:
-    """Conv1D-ReLU-MaxPool1D x2, Conv1D-ReLU, Flatten, Linear: lengths 40-38-19-17-8-6."""
-    rng = np.random.default_rng(seed)
-    t = ((length - 2) // 2 - 2) // 2 - 2
-    return nn.Sequential(
-        nn.Conv1D(3, 1, 32, rng=rng, init="he", dtype=F32), nn.ReLU(), nn.MaxPool1D(2, 2),
-        nn.Conv1D(3, 32, 64, rng=rng, init="he", dtype=F32), nn.ReLU(), nn.MaxPool1D(2, 2),
-        nn.Conv1D(3, 64, 64, rng=rng, init="he", dtype=F32), nn.ReLU(),
-        nn.Flatten(), nn.Linear(t * 64, 10, rng=rng, dtype=F32),
-    )  # fmt: skip
+def mathnn_cnn(seed: int = 0) -> nn.Sequential:
+    """The MNIST-1D CNN of the results page (:func:`mathnn.recipes.mnist1d_cnn_model`)."""
+    return mnist1d_cnn_model(seed)
 
 
 def torch_mlp(seed: int = 0, d_in: int = 256, hidden: int = 100) -> Any:
