@@ -45,7 +45,7 @@ clean:
 # ---- documentation (docs/conf.py, scripts/docs_*.py, browser_tests/) ------------------
 ## docs: English then French site, strict (-W -n --keep-going), into docs/_build/html/{en,fr}
 docs: $(VENV)/.docs-installed
-	$(PY) scripts/docs_build.py
+	$(PY) -m scripts.docs_build
 
 ## translations: refresh docs/locales/fr/LC_MESSAGES/*.po from the English pages; report
 translations: $(VENV)/.docs-installed
@@ -98,7 +98,7 @@ lab: $(VENV)/.lab-installed notebooks
 ## docs/_build/pdf/mathnn-{en,fr}.pdf; reuses the execution cache of `make docs`
 .PHONY: pdf
 pdf: $(VENV)/.docs-installed
-	$(PY) scripts/docs_pdf.py
+	$(PY) -m scripts.docs_pdf
 
 # ---- French catalogues (scripts/check_french.py, docs/glossary.json) ------------------
 .PHONY: check-french french-typography glossary

@@ -5,7 +5,7 @@ per language and one jupyter-cache (docs/_build/.jupyter_cache, set in conf.py),
 French build reuses the English execution. Writes docs/_build/html/index.html, which
 redirects to en/index.html. Incremental: a rebuild with no change takes seconds.
 
-    python scripts/docs_build.py [--language en --language fr] [-E]
+    python -m scripts.docs_build [--language en --language fr] [-E]
 """
 
 from __future__ import annotations
@@ -37,7 +37,16 @@ REDIRECT = """<!DOCTYPE html>
 """
 
 
-def build(language: str, fresh: bool) -> float:
+def sphinx_command(
+    builder: str, language: str, outdir: Path, doctrees: Path, fresh: bool, failed_marker: Path
+) -> list[str]:
+    """The strict ``sphinx-build`` call of one builder and language (HTML here, LaTeX in
+    docs_pdf.py), with ``-E`` when asked or when the last build of that kind failed.
+
+    Sphinx saves its environment even when -W fails; an incremental rebuild would then
+    skip the faulty pages and "succeed". After a failure (``failed_marker`` exists), the
+    next build starts afresh.
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -46,19 +55,24 @@ def build(language: str, fresh: bool) -> float:
         "-n",
         "--keep-going",
         "-b",
-        "html",
+        builder,
         "-d",
-        str(BUILD / "doctrees" / language),
+        str(doctrees),
         "-D",
         f"language={language}",
         str(DOCS),
-        str(HTML / language),
+        str(outdir),
     ]
-    # Sphinx saves its environment even when -W fails; an incremental rebuild would
-    # then skip the faulty pages and "succeed". After a failure, rebuild fresh.
-    failed_marker = BUILD / f".failed-{language}"
     if fresh or failed_marker.exists():
         cmd.insert(3, "-E")
+    return cmd
+
+
+def build(language: str, fresh: bool) -> float:
+    failed_marker = BUILD / f".failed-{language}"
+    cmd = sphinx_command(
+        "html", language, HTML / language, BUILD / "doctrees" / language, fresh, failed_marker
+    )
     print(f"--- sphinx-build ({language}):", " ".join(cmd[3:]), flush=True)
     t0 = time.monotonic()
     result = subprocess.run(cmd, cwd=ROOT)

@@ -17,7 +17,7 @@ The build fails on:
 
 It prints the page count of each PDF (pdfinfo) and the time of each step.
 
-    python scripts/docs_pdf.py [--language en --language fr] [-E]
+    python -m scripts.docs_pdf [--language en --language fr] [-E]
 
 Needs Debian's TeX Live (latexmk, texlive-xetex, texlive-latex-extra,
 texlive-lang-french, fonts-freefont-otf, ...) and poppler-utils: see .ci/run.
@@ -34,6 +34,8 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from scripts.docs_build import sphinx_command
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -80,27 +82,10 @@ def sphinx_latex(language: str, fresh: bool) -> tuple[Path, int, int]:
     """Write the .tex of one language; return its path, notebooks executed and cached."""
     outdir = LATEX / language
     outdir.mkdir(parents=True, exist_ok=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-W",
-        "-n",
-        "--keep-going",
-        "-b",
-        "latex",
-        "-d",
-        str(BUILD / "doctrees-latex" / language),
-        "-D",
-        f"language={language}",
-        str(DOCS),
-        str(outdir),
-    ]
-    # As in docs_build.py: after a failed build, the saved environment would hide the
-    # faulty pages from an incremental build, so the next one starts afresh.
     failed_marker = BUILD / f".failed-latex-{language}"
-    if fresh or failed_marker.exists():
-        cmd.insert(3, "-E")
+    cmd = sphinx_command(
+        "latex", language, outdir, BUILD / "doctrees-latex" / language, fresh, failed_marker
+    )
     log = outdir / "build.sphinx"
     status = run(cmd, log)
     if status != 0:
