@@ -14,13 +14,12 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import distinct_sizes, finite_arrays
-from torch_reference import assert_close, twin
+from torch_reference import assert_close, assert_trains_as_torch
 
-from mathnn import Adam, CrossEntropyLoss, Linear, Module, Sequential, TanH
+from mathnn import Adam, Linear, Module, Sequential, TanH
 
 Array = np.ndarray[Any, Any]
 
@@ -98,22 +97,15 @@ def test_adam_trains_a_network_as_torch_does(settings: dict[str, Any]) -> None:
     """Twenty steps of a TanH network on cross-entropy: every parameter after every step."""
     rng = np.random.default_rng(13)
     net = Sequential(Linear(6, 8, rng=rng), TanH(), Linear(8, 4, rng=rng))
-    torch_net, params = twin(net)
-    ours, theirs = Adam(net, **settings), torch.optim.Adam(torch_net.parameters(), **settings)
-    loss = CrossEntropyLoss()
-    for step in range(1, 21):
-        X, labels = rng.normal(size=(9, 6)), rng.integers(0, 4, size=9)
-        ours.zero_grad()
-        net.backward_update_gradient(X, loss.backward(labels, net.forward(X)))
-        ours.step()
-        theirs.zero_grad()
-        logits = torch_net(torch.from_numpy(X))
-        F.cross_entropy(logits, torch.from_numpy(labels), reduction="sum").backward()
-        theirs.step()
-        for name, parameter, _ in net.named_parameters():
-            torch_parameter, to_mathnn = params[name]
-            expected = to_mathnn(torch_parameter.detach().numpy())
-            assert_close(parameter, expected, f"{name} after step {step}")
+    assert_trains_as_torch(
+        net,
+        Adam(net, **settings),
+        lambda parameters: torch.optim.Adam(parameters, **settings),
+        rng,
+        steps=20,
+        batch=9,
+        classes=4,
+    )
 
 
 @given(example=gradient_sequences())

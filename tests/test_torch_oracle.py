@@ -13,7 +13,6 @@ from itertools import pairwise
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import (
@@ -25,13 +24,12 @@ from strategies import (
     module_examples,
     seeds,
 )
-from torch_reference import assert_close, loss_and_gradient, twin
+from torch_reference import assert_close, assert_trains_as_torch, loss_and_gradient, twin
 
 from mathnn import (
     SGD,
     Adam,
     Conv1D,
-    CrossEntropyLoss,
     Flatten,
     Linear,
     MaxPool1D,
@@ -175,23 +173,4 @@ def test_optimizer_steps_match_torch_optim(name: str) -> None:
     make_ours, make_theirs = OPTIMIZERS[name]
     rng = np.random.default_rng(7)
     net = Sequential(Linear(5, 9, rng=rng), TanH(), Linear(9, 3, rng=rng))
-    torch_net, params = twin(net)
-    optimizer, torch_optimizer = make_ours(net), make_theirs(torch_net.parameters())
-    loss = CrossEntropyLoss()
-    for step in range(1, 6):
-        X, labels = rng.normal(size=(11, 5)), rng.integers(0, 3, size=11)
-
-        yhat = net.forward(X)
-        optimizer.zero_grad()
-        net.backward_update_gradient(X, loss.backward(labels, yhat))
-        optimizer.step()
-
-        torch_optimizer.zero_grad()
-        logits = torch_net(torch.from_numpy(X))
-        F.cross_entropy(logits, torch.from_numpy(labels), reduction="sum").backward()
-        torch_optimizer.step()
-
-        for key, parameter, _ in net.named_parameters():
-            torch_parameter, to_mathnn = params[key]
-            expected = to_mathnn(torch_parameter.detach().numpy())
-            assert_close(parameter, expected, f"{key} after step {step}")
+    assert_trains_as_torch(net, make_ours(net), make_theirs, rng, steps=5, batch=11, classes=3)

@@ -33,6 +33,7 @@ from mathnn import (
     MaxPool1D,
     Module,
     MSELoss,
+    Optimizer,
     ReLU,
     Sequential,
     Sigmoid,
@@ -150,3 +151,39 @@ def assert_close(actual: Array, expected: Array, label: str, atol: float = 1e-12
     np.testing.assert_allclose(
         actual, expected, rtol=1e-7, atol=atol, err_msg=f"{label} (mathnn vs torch)"
     )
+
+
+def assert_trains_as_torch(
+    net: Sequential,
+    optimizer: Optimizer,
+    torch_optimizer: Callable[..., torch.optim.Optimizer],
+    rng: np.random.Generator,
+    *,
+    steps: int,
+    batch: int,
+    classes: int,
+) -> None:
+    """Train ``net`` with ``optimizer`` and its twin with ``torch_optimizer(parameters)`` on the
+    same random batches (cross-entropy summed over the batch, integer labels drawn from
+    ``rng``), and compare every parameter after every step."""
+    torch_net, params = twin(net)
+    theirs = torch_optimizer(torch_net.parameters())
+    loss = CrossEntropyLoss()
+    features = net.modules[0].parameters["W"].shape[0]
+    for step in range(1, steps + 1):
+        X, labels = rng.normal(size=(batch, features)), rng.integers(0, classes, size=batch)
+
+        yhat = net.forward(X)
+        optimizer.zero_grad()
+        net.backward_update_gradient(X, loss.backward(labels, yhat))
+        optimizer.step()
+
+        theirs.zero_grad()
+        logits = torch_net(torch.from_numpy(X))
+        F.cross_entropy(logits, torch.from_numpy(labels), reduction="sum").backward()
+        theirs.step()
+
+        for key, parameter, _ in net.named_parameters():
+            torch_parameter, to_mathnn = params[key]
+            expected = to_mathnn(torch_parameter.detach().numpy())
+            assert_close(parameter, expected, f"{key} after step {step}")
