@@ -68,6 +68,22 @@ def sphinx_command(
     return cmd
 
 
+def arguments(argv: list[str] | None, description: str) -> argparse.Namespace:
+    """The options of ``make docs`` and ``make pdf``: ``--language`` (repeatable; default
+    both editions, English first) and ``-E``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--language", action="append", choices=["en", "fr"])
+    parser.add_argument(
+        "-E",
+        dest="fresh",
+        action="store_true",
+        help="ignore the saved environment (re-read every page)",
+    )
+    args = parser.parse_args(argv)
+    args.language = args.language or ["en", "fr"]  # English first: French reuses its cache
+    return args
+
+
 def build(language: str, fresh: bool) -> float:
     failed_marker = BUILD / f".failed-{language}"
     cmd = sphinx_command(
@@ -88,18 +104,10 @@ def build(language: str, fresh: bool) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--language", action="append", choices=["en", "fr"])
-    parser.add_argument(
-        "-E",
-        dest="fresh",
-        action="store_true",
-        help="ignore the saved environment (re-read every page)",
-    )
-    args = parser.parse_args(argv)
-    languages = args.language or ["en", "fr"]
+    args = arguments(argv, __doc__.split("\n")[0])
+    languages = args.language
     t0 = time.monotonic()
-    for language in languages:  # English first: French reuses its cached execution
+    for language in languages:
         build(language, args.fresh)
     HTML.mkdir(parents=True, exist_ok=True)
     (HTML / "index.html").write_text(REDIRECT, encoding="utf-8")

@@ -25,7 +25,6 @@ texlive-lang-french, fonts-freefont-otf, ...) and poppler-utils: see .ci/run.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -35,14 +34,10 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from scripts.docs_build import sphinx_command
+from scripts.docs_build import BUILD, HTML, ROOT, arguments, sphinx_command
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-BUILD = DOCS / "_build"
 LATEX = BUILD / "latex"
 PDF = BUILD / "pdf"
-HTML = BUILD / "html"
 TOOLS = ("latexmk", "xelatex", "makeindex", "pdfinfo", "pdftotext", "pdftohtml")
 
 # raw TeX that reached the reader: a command such as \frac, or display-math dollars
@@ -187,15 +182,7 @@ def page_count(pdf: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--language", action="append", choices=["en", "fr"])
-    parser.add_argument(
-        "-E",
-        dest="fresh",
-        action="store_true",
-        help="ignore the saved environment (re-read every page)",
-    )
-    args = parser.parse_args(argv)
+    args = arguments(argv, __doc__.split("\n")[0])
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         sys.exit(
@@ -204,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             "texlive-fonts-recommended texlive-xetex texlive-lang-french fonts-freefont-otf "
             "poppler-utils"
         )
-    languages = args.language or ["en", "fr"]
+    languages = args.language
     PDF.mkdir(parents=True, exist_ok=True)
     t_start = time.monotonic()
     summary, failures = [], []
