@@ -266,6 +266,17 @@ def check_scalar(
     return number
 
 
+def check_step(step: object, where: Where, name: str = "gradient_step") -> float:
+    """Return ``step`` as a float if it is a finite real number > 0, or raise.
+
+    The rule of every step size and learning rate: NaN, infinity, None, a string,
+    a complex number or a bool would silently spoil every parameter.
+    """
+    if type(step) is float and 0.0 < step < math.inf:  # the common case, in one test
+        return step
+    return check_scalar(step, name, where, float, 0.0, low_open=True)
+
+
 def _scalar_message(
     value: object,
     name: str,

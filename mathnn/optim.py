@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mathnn._checks import Array, check_pair, check_scalar, label
-from mathnn.module import Module, check_step
+from mathnn._checks import Array, check_pair, check_scalar, check_step, label
+from mathnn.module import Module
 
 
 class Optimizer:

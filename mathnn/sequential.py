@@ -13,10 +13,11 @@ from mathnn._checks import (
     arrays_are_internal,
     as_float_array,
     check_shape,
+    check_step,
     internal_arrays,
     label,
 )
-from mathnn.module import Module, check_step
+from mathnn.module import Module
 
 
 class Sequential(Module):
