@@ -324,7 +324,7 @@ def _book_title(language: str) -> str:
 
 
 def _latex_documents_for_language(app: Sphinx, config: Config) -> None:
-    language = config.language or "en"
+    language = config.language or DEFAULT_LANGUAGE
     config.latex_documents = [
         (
             root_doc,
@@ -430,7 +430,7 @@ def _pdf_url(app: Sphinx, pagename: str) -> str:
     ReadTheDocs: the project's download, /_/downloads/<lang>/<version>/pdf/; none on a
     pull-request build, for which RTD builds no PDF (empty: the page has no link).
     """
-    language = app.config.language or "en"
+    language = app.config.language or DEFAULT_LANGUAGE
     if os.environ.get("READTHEDOCS_VERSION_TYPE") == "external":
         return ""
     if os.environ.get("READTHEDOCS") == "True":
@@ -452,9 +452,9 @@ def _add_pdf_link(
     context: dict[str, Any],
     doctree: nodes.document | None,
 ) -> None:
-    language = app.config.language or "en"
+    language = app.config.language or DEFAULT_LANGUAGE
     context["mathnn_pdf_url"] = _pdf_url(app, pagename)
-    context["mathnn_pdf_title"] = PDF_LINK_TITLES.get(language, PDF_LINK_TITLES["en"])
+    context["mathnn_pdf_title"] = PDF_LINK_TITLES.get(language, PDF_LINK_TITLES[DEFAULT_LANGUAGE])
 
 
 def _setup_pdf_edition(app: Sphinx) -> None:
