@@ -23,8 +23,8 @@ class _Activation(Module):
     layout = "(batch, ...)"
     classes = False  # whether the last axis holds classes (and so must not be empty)
 
-    def _input(self, X: ArrayLike, method: str, where: Where = "") -> Array:
-        where = where or (self, method)
+    def _input(self, X: ArrayLike, method: str) -> Array:
+        where = (self, method)
         X = as_float_array(X, "X", where, ndim=self.ndims, layout=self.layout)
         if self.classes:
             check_axis(X, X.ndim - 1, 1, "X", where, "class", at_least=True)
@@ -34,7 +34,7 @@ class _Activation(Module):
         self, X: ArrayLike, delta: ArrayLike, method: str = "backward_delta"
     ) -> tuple[Array, Array]:
         where: Where = (self, method)
-        X = self._input(X, method, where)
+        X = self._input(X, method)
         delta = as_float_array(delta, "delta", where, dtype=X.dtype)
         check_same_shape(X, "X", delta, "delta", where)
         return X, delta
