@@ -113,7 +113,7 @@ def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
     return Y
 
 
-def mathnn_course_epoch(
+def course_epoch(
     model: nn.Sequential | PlainMLP,
     X: np.ndarray,
     Y: np.ndarray,

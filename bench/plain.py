@@ -26,7 +26,7 @@ class PlainMLP:
         self.W2, self.b2 = second.parameters["W"].copy(), second.parameters["b"].copy()
         self.params = (self.W1, self.b1, self.W2, self.b2)
         self.grads = [np.zeros_like(p) for p in self.params]
-        self.H = self.W1[:0]  # the hidden activations of the last forward
+        self.H = np.zeros((0, self.W1.shape[1]), dtype=self.W1.dtype)  # set by each forward
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         Z = X @ self.W1

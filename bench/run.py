@@ -119,17 +119,16 @@ def course_pair(kind: str, repeats: int) -> dict[str, float]:
     opt_theirs = torch.optim.SGD(theirs.parameters(), lr=LR)
     generator = torch.Generator().manual_seed(0)
     sides = [
-        lambda: models.mathnn_course_epoch(ours, X, Y, LR, BATCH, rng),
+        lambda: models.course_epoch(ours, X, Y, LR, BATCH, rng),
         lambda: models.torch_epoch(theirs, X_t, y_t, opt_theirs, BATCH, generator),
     ]
-    if kind == "mlp":
+    with_plain = kind == "mlp"
+    if with_plain:
         plain, plain_loss, plain_rng = PlainMLP(ours), PlainCrossEntropy(), np.random.default_rng(0)
-        sides.append(
-            lambda: models.mathnn_course_epoch(plain, X, Y, LR, BATCH, plain_rng, plain_loss)
-        )
+        sides.append(lambda: models.course_epoch(plain, X, Y, LR, BATCH, plain_rng, plain_loss))
     times = interleaved(sides, repeats)
     result = _pair(times[0], times[1], int(X.shape[0]))
-    if kind == "mlp":
+    if with_plain:
         result.update(plain_s=times[2], plain_ratio=times[2] / times[1])
     return result
 
